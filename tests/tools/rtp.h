@@ -1,0 +1,341 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What rtpsend sends and rtprecv checks: both build every datagram from
+ * (kind, ssrc, seq, payload type, length) alone, so a receiver proves a
+ * packet byte-identical by building it again and comparing.
+ */
+#ifndef LISTENIN_TESTS_RTP_H
+#define LISTENIN_TESTS_RTP_H
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <limits.h>
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#define RTP_HEADER_LEN		12
+#define RTCP_SR_LEN		28
+#define SHORT_LEN		8
+#define DGRAM_MAX		65507
+
+enum kind {
+	KIND_RTP,	/* RTP v2, payload from the test pattern */
+	KIND_TONE,	/* RTP v2, payload a 1 kHz PCMU tone */
+	KIND_RTCP,	/* RTCP sender report */
+	KIND_V0,	/* RTP header with version 0: not RTP */
+	KIND_SHORT,	/* 8 bytes: shorter than any RTP header */
+	KIND_TEXT,	/* ASCII text */
+};
+
+static inline const char *kind_name(enum kind k)
+{
+	static const char *const names[] = {
+		[KIND_RTP] = "rtp", [KIND_TONE] = "tone", [KIND_RTCP] = "rtcp",
+		[KIND_V0] = "v0", [KIND_SHORT] = "short", [KIND_TEXT] = "text",
+	};
+	return names[k];
+}
+
+static inline int bogus_kind(const char *s, enum kind *k)
+{
+	if (!strcmp(s, "v0"))
+		*k = KIND_V0;
+	else if (!strcmp(s, "short"))
+		*k = KIND_SHORT;
+	else if (!strcmp(s, "text"))
+		*k = KIND_TEXT;
+	else
+		return -1;
+	return 0;
+}
+
+static inline void put16(uint8_t *p, uint16_t v)
+{
+	p[0] = v >> 8;
+	p[1] = v;
+}
+
+static inline void put32(uint8_t *p, uint32_t v)
+{
+	p[0] = v >> 24;
+	p[1] = v >> 16;
+	p[2] = v >> 8;
+	p[3] = v;
+}
+
+static inline uint16_t get16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static inline uint32_t get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	       (uint32_t)p[2] << 8 | p[3];
+}
+
+static inline uint32_t mix32(uint32_t x)
+{
+	x ^= x >> 16;
+	x *= 0x7feb352dU;
+	x ^= x >> 15;
+	x *= 0x846ca68bU;
+	x ^= x >> 16;
+	return x;
+}
+
+/* The test pattern: differs per SSRC, per sequence number and per offset. */
+static inline void fill_pattern(uint8_t *p, size_t len, uint32_t ssrc, uint16_t seq)
+{
+	uint32_t seed = mix32(ssrc ^ ((uint32_t)seq << 16 | seq));
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		if (!(i & 3))
+			seed = mix32(seed + (uint32_t)i);
+		p[i] = (uint8_t)(seed >> ((i & 3) * 8));
+	}
+}
+
+/* G.711 mu-law encoding of one 16-bit linear sample. */
+static inline uint8_t ulaw(int16_t sample)
+{
+	int s = sample, sign = 0, exp, mant;
+
+	if (s < 0) {
+		s = -s;
+		sign = 0x80;
+	}
+	if (s > 32635)
+		s = 32635;
+	s += 0x84;
+	for (exp = 7; exp > 0 && !(s & (0x80 << exp)); exp--)
+		;
+	mant = (s >> (exp + 3)) & 0x0f;
+	return (uint8_t)~(sign | exp << 4 | mant);
+}
+
+/* 1 kHz at 8 kHz sampling, about -12 dBFS: the sample index is the timestamp. */
+static inline void fill_tone(uint8_t *p, size_t len, uint32_t ts)
+{
+	static const int16_t period[8] = { 0, 5793, 8192, 5793, 0, -5793, -8192, -5793 };
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		p[i] = ulaw(period[(ts + i) & 7]);
+}
+
+static inline uint32_t rtp_timestamp(uint32_t ssrc, uint16_t seq, size_t len)
+{
+	return mix32(ssrc) + (uint32_t)seq * (uint32_t)len;
+}
+
+/*
+ * Builds datagram seq of the stream ssrc into buf (DGRAM_MAX bytes); len is
+ * the payload length where the kind has one. Returns the datagram's length.
+ */
+static inline size_t build_dgram(uint8_t *buf, enum kind k, uint32_t ssrc,
+				 uint16_t seq, uint8_t pt, size_t len)
+{
+	uint32_t ts = rtp_timestamp(ssrc, seq, len);
+	int n;
+
+	switch (k) {
+	case KIND_RTP:
+	case KIND_TONE:
+	case KIND_V0:
+		buf[0] = k == KIND_V0 ? 0x00 : 0x80;
+		buf[1] = pt & 0x7f;
+		put16(buf + 2, seq);
+		put32(buf + 4, ts);
+		put32(buf + 8, ssrc);
+		if (k == KIND_TONE)
+			fill_tone(buf + RTP_HEADER_LEN, len, ts);
+		else
+			fill_pattern(buf + RTP_HEADER_LEN, len, ssrc, seq);
+		return RTP_HEADER_LEN + len;
+	case KIND_RTCP:
+		buf[0] = 0x80;
+		buf[1] = 200;
+		put16(buf + 2, RTCP_SR_LEN / 4 - 1);
+		put32(buf + 4, ssrc);
+		put32(buf + 8, mix32(ssrc + seq));
+		put32(buf + 12, mix32(ssrc ^ seq));
+		put32(buf + 16, ts);
+		put32(buf + 20, seq);
+		put32(buf + 24, (uint32_t)seq * (uint32_t)len);
+		return RTCP_SR_LEN;
+	case KIND_SHORT:
+		put32(buf, ssrc);
+		put16(buf + 4, seq);
+		put16(buf + 6, (uint16_t)~seq);
+		return SHORT_LEN;
+	case KIND_TEXT:
+		n = snprintf((char *)buf, DGRAM_MAX, "BOGUS ssrc=%08x seq=%05u len=%05zu ",
+			     ssrc, seq, len);
+		if ((size_t)n < len)
+			memset(buf + n, '.', len - n);
+		return (size_t)n > len ? (size_t)n : len;
+	}
+	return 0;
+}
+
+/*
+ * Reads the identity (ssrc, seq, pt, len) a datagram claims to have, so that
+ * the caller can rebuild it; returns -1 if it does not even look like kind k.
+ */
+static inline int parse_dgram(const uint8_t *buf, size_t n, enum kind k,
+			      uint32_t *ssrc, uint16_t *seq, uint8_t *pt, size_t *len)
+{
+	unsigned int s, q;
+	size_t l;
+
+	*pt = 0;
+	switch (k) {
+	case KIND_RTP:
+	case KIND_TONE:
+	case KIND_V0:
+		if (n < RTP_HEADER_LEN)
+			return -1;
+		*seq = get16(buf + 2);
+		*ssrc = get32(buf + 8);
+		*pt = buf[1] & 0x7f;
+		*len = n - RTP_HEADER_LEN;
+		return 0;
+	case KIND_RTCP:
+		if (n != RTCP_SR_LEN)
+			return -1;
+		*ssrc = get32(buf + 4);
+		*seq = (uint16_t)get32(buf + 20);
+		*len = *seq ? get32(buf + 24) / *seq : 0;
+		return 0;
+	case KIND_SHORT:
+		if (n != SHORT_LEN)
+			return -1;
+		*ssrc = get32(buf);
+		*seq = get16(buf + 4);
+		*len = 0;
+		return 0;
+	case KIND_TEXT:
+		if (n < 32 || sscanf((const char *)buf, "BOGUS ssrc=%8x seq=%5u len=%5zu ",
+				     &s, &q, &l) != 3 || q > 0xffff)
+			return -1;
+		*ssrc = s;
+		*seq = (uint16_t)q;
+		*len = l;
+		return 0;
+	}
+	return -1;
+}
+
+/* Parses ADDR:PORT or [ADDR6]:PORT; port 0 only when allow_zero. */
+static inline int parse_endpoint(const char *s, struct sockaddr_storage *ss,
+				 socklen_t *sslen, bool allow_zero)
+{
+	char host[INET6_ADDRSTRLEN + 2];
+	const char *colon, *port;
+	unsigned long p;
+	char *end;
+	size_t hl;
+
+	memset(ss, 0, sizeof(*ss));
+	if (s[0] == '[') {
+		const char *close = strchr(s, ']');
+
+		if (!close || close[1] != ':')
+			return -1;
+		hl = (size_t)(close - s - 1);
+		if (hl >= sizeof(host))
+			return -1;
+		memcpy(host, s + 1, hl);
+		port = close + 2;
+	} else {
+		colon = strrchr(s, ':');
+		if (!colon)
+			return -1;
+		hl = (size_t)(colon - s);
+		if (hl >= sizeof(host))
+			return -1;
+		memcpy(host, s, hl);
+		port = colon + 1;
+	}
+	host[hl] = '\0';
+	if (!*port || *port == '-' || *port == '+')
+		return -1;
+	errno = 0;
+	p = strtoul(port, &end, 10);
+	if (errno || *end || p > 65535 || (!p && !allow_zero))
+		return -1;
+
+	if (s[0] != '[') {
+		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+
+		if (inet_pton(AF_INET, host, &sin->sin_addr) != 1)
+			return -1;
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons((uint16_t)p);
+		*sslen = sizeof(*sin);
+	} else {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+
+		if (inet_pton(AF_INET6, host, &sin6->sin6_addr) != 1)
+			return -1;
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons((uint16_t)p);
+		*sslen = sizeof(*sin6);
+	}
+	return 0;
+}
+
+static inline const char *format_endpoint(const struct sockaddr_storage *ss, char *buf, size_t size)
+{
+	char host[INET6_ADDRSTRLEN];
+
+	if (ss->ss_family == AF_INET) {
+		const struct sockaddr_in *sin = (const struct sockaddr_in *)ss;
+
+		inet_ntop(AF_INET, &sin->sin_addr, host, sizeof(host));
+		snprintf(buf, size, "%s:%u", host, ntohs(sin->sin_port));
+	} else {
+		const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)ss;
+
+		inet_ntop(AF_INET6, &sin6->sin6_addr, host, sizeof(host));
+		snprintf(buf, size, "[%s]:%u", host, ntohs(sin6->sin6_port));
+	}
+	return buf;
+}
+
+/* Parses an unsigned number (decimal or 0x hex) no larger than max. */
+static inline int parse_uint(const char *s, unsigned long long max, unsigned long long *v)
+{
+	char *end;
+
+	if (!*s || *s == '-' || *s == '+')
+		return -1;
+	errno = 0;
+	*v = strtoull(s, &end, 0);
+	if (errno || *end || *v > max)
+		return -1;
+	return 0;
+}
+
+/* Parses a non-negative number of seconds, decimals allowed. */
+static inline int parse_seconds(const char *s, double *v)
+{
+	char *end;
+
+	if (!*s || *s == '-' || *s == '+')
+		return -1;
+	errno = 0;
+	*v = strtod(s, &end);
+	if (errno || *end || !(*v >= 0) || *v > 86400)
+		return -1;
+	return 0;
+}
+
+#endif

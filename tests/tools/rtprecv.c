@@ -1,0 +1,455 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * rtprecv: receives what rtpsend sends and proves every datagram
+ * byte-identical by rebuilding it from its SSRC and sequence number; counts
+ * per SSRC, duplicates, losses, and where the datagrams came from.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <poll.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "rtp.h"
+
+#define MAX_SSRCS	64
+#define MAX_SOURCES	16
+#define MAX_EXPECTED	16
+#define MAX_REPORTS	20
+
+static const char usage[] =
+	"Usage: rtprecv [OPTIONS] BIND\n"
+	"Receives on BIND (ADDR:PORT or [ADDR]:PORT) and checks that every datagram is\n"
+	"byte-identical to what rtpsend sends for its SSRC and sequence number.\n"
+	"  -d, --duration SECS   stop after SECS seconds (default 5, decimals allowed)\n"
+	"  -c, --count N         stop after N datagrams\n"
+	"  -i, --idle SECS       stop once SECS pass without a datagram (after the first)\n"
+	"  -e, --expect N        fail unless exactly N valid packets arrived\n"
+	"  -m, --expect-min N    fail unless at least N valid packets arrived\n"
+	"  -M, --expect-max N    fail if more than N valid packets arrived\n"
+	"  -n, --expect-none     fail if any datagram arrives\n"
+	"  -s, --ssrc SSRC       accept only this SSRC (repeatable)\n"
+	"  -f, --from ADDR:PORT  accept only datagrams from this source (repeatable)\n"
+	"  -p, --pt PT           accept only this payload type\n"
+	"  -l, --len BYTES       accept only this payload length\n"
+	"  -T, --tone            expect the tone payload (rtpsend --tone)\n"
+	"  -R, --rtcp            expect RTCP sender reports (rtpsend --rtcp)\n"
+	"  -b, --bogus KIND      expect rtpsend --bogus KIND datagrams (v0, short, text)\n"
+	"  -w, --ready FILE      create FILE once bound, for scripts to start senders\n"
+	"  -v, --verbose         describe each bad datagram on stderr\n"
+	"Prints one line per SSRC, then the summary:\n"
+	"  received=N valid=N corrupt=N unexpected=N duplicates=N lost=N reordered=N\n"
+	"  ssrcs=N from=ADDR:PORT[,ADDR:PORT...]\n"
+	"Exit status: 0 as expected, 1 not as expected (any corrupt, unexpected or\n"
+	"duplicate datagram fails), 2 bad arguments or setup failure.\n";
+
+struct stream {
+	uint32_t ssrc;
+	unsigned long long packets, duplicates, reordered;
+	long long min_ext, max_ext;
+	unsigned int sources;	/* bit i: came from sources[i] */
+	uint8_t seen[65536 / 8];
+};
+
+static struct stream streams[MAX_SSRCS];
+static unsigned int nstreams;
+static struct sockaddr_storage sources[MAX_SOURCES];
+static unsigned int nsources;
+static bool verbose;
+static unsigned int reports;
+
+static void __attribute__((format(printf, 1, 2), noreturn)) die_usage(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "rtprecv: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry 'rtprecv --help'.\n");
+	exit(2);
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static bool same_endpoint(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
+{
+	if (a->ss_family != b->ss_family)
+		return false;
+	if (a->ss_family == AF_INET) {
+		const struct sockaddr_in *x = (const void *)a, *y = (const void *)b;
+
+		return x->sin_port == y->sin_port && x->sin_addr.s_addr == y->sin_addr.s_addr;
+	} else {
+		const struct sockaddr_in6 *x = (const void *)a, *y = (const void *)b;
+
+		return x->sin6_port == y->sin6_port &&
+		       !memcmp(&x->sin6_addr, &y->sin6_addr, sizeof(x->sin6_addr));
+	}
+}
+
+static int source_index(const struct sockaddr_storage *from)
+{
+	unsigned int i;
+
+	for (i = 0; i < nsources; i++)
+		if (same_endpoint(&sources[i], from))
+			return (int)i;
+	if (nsources == MAX_SOURCES)
+		return -1;
+	sources[nsources] = *from;
+	return (int)nsources++;
+}
+
+static void report(const struct sockaddr_storage *from, const char *what, unsigned long long nr)
+{
+	char buf[64];
+
+	if (!verbose || reports >= MAX_REPORTS)
+		return;
+	if (++reports == MAX_REPORTS)
+		fprintf(stderr, "rtprecv: (more bad datagrams, not shown)\n");
+	else
+		fprintf(stderr, "rtprecv: datagram %llu from %s: %s\n", nr,
+			format_endpoint(from, buf, sizeof(buf)), what);
+}
+
+static struct stream *find_stream(uint32_t ssrc)
+{
+	unsigned int i;
+
+	for (i = 0; i < nstreams; i++)
+		if (streams[i].ssrc == ssrc)
+			return &streams[i];
+	if (nstreams == MAX_SSRCS)
+		return NULL;
+	streams[nstreams].ssrc = ssrc;
+	return &streams[nstreams++];
+}
+
+static void account(struct stream *s, uint16_t seq, int src)
+{
+	long long ext;
+	unsigned int bit;
+
+	if (!s->packets) {
+		ext = seq;
+		s->min_ext = s->max_ext = ext;
+	} else {
+		ext = s->max_ext + (int16_t)(seq - (uint16_t)s->max_ext);
+	}
+	if (src >= 0)
+		s->sources |= 1U << src;
+	bit = (unsigned int)(ext & 0xffff);
+	if (s->packets && (s->seen[bit / 8] & (1U << (bit % 8)))) {
+		s->duplicates++;
+		return;
+	}
+	s->seen[bit / 8] |= (uint8_t)(1U << (bit % 8));
+	if (s->packets && ext < s->max_ext)
+		s->reordered++;
+	s->packets++;
+	if (ext > s->max_ext)
+		s->max_ext = ext;
+	if (ext < s->min_ext)
+		s->min_ext = ext;
+}
+
+static void print_sources(unsigned int mask)
+{
+	char buf[64];
+	unsigned int i;
+	bool first = true;
+
+	for (i = 0; i < nsources; i++) {
+		if (!(mask & (1U << i)))
+			continue;
+		printf("%s%s", first ? "" : ",", format_endpoint(&sources[i], buf, sizeof(buf)));
+		first = false;
+	}
+	if (first)
+		printf("-");
+}
+
+int main(int argc, char *argv[])
+{
+	static const struct option opts[] = {
+		{ "duration", required_argument, NULL, 'd' },
+		{ "count", required_argument, NULL, 'c' },
+		{ "idle", required_argument, NULL, 'i' },
+		{ "expect", required_argument, NULL, 'e' },
+		{ "expect-min", required_argument, NULL, 'm' },
+		{ "expect-max", required_argument, NULL, 'M' },
+		{ "expect-none", no_argument, NULL, 'n' },
+		{ "ssrc", required_argument, NULL, 's' },
+		{ "from", required_argument, NULL, 'f' },
+		{ "pt", required_argument, NULL, 'p' },
+		{ "len", required_argument, NULL, 'l' },
+		{ "tone", no_argument, NULL, 'T' },
+		{ "rtcp", no_argument, NULL, 'R' },
+		{ "bogus", required_argument, NULL, 'b' },
+		{ "ready", required_argument, NULL, 'w' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	unsigned long long count = ULLONG_MAX, expect = ULLONG_MAX, expect_min = 0;
+	unsigned long long expect_max = ULLONG_MAX, pt = ULLONG_MAX, len = ULLONG_MAX, v;
+	unsigned long long received = 0, valid = 0, corrupt = 0, unexpected = 0;
+	unsigned long long duplicates = 0, lost = 0, reordered = 0;
+	uint32_t want_ssrc[MAX_EXPECTED];
+	struct sockaddr_storage want_from[MAX_EXPECTED], bind_addr;
+	unsigned int nwant_ssrc = 0, nwant_from = 0, i;
+	double duration = 5, idle = 0, start, last = 0;
+	const char *ready = NULL;
+	bool expect_none = false, ok;
+	enum kind kind = KIND_RTP;
+	socklen_t bind_len;
+	int c, fd, rcvbuf = 1 << 20;
+	static uint8_t buf[DGRAM_MAX + 1], ref[DGRAM_MAX + 1];
+
+	while ((c = getopt_long(argc, argv, "d:c:i:e:m:M:ns:f:p:l:TRb:w:vh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			if (parse_seconds(optarg, &duration) || duration == 0)
+				die_usage("--duration wants seconds, more than 0 and at most 86400, not '%s'", optarg);
+			break;
+		case 'c':
+			if (parse_uint(optarg, ULLONG_MAX, &count) || !count)
+				die_usage("--count wants a number of datagrams above 0, not '%s'", optarg);
+			break;
+		case 'i':
+			if (parse_seconds(optarg, &idle) || idle == 0)
+				die_usage("--idle wants seconds, more than 0, not '%s'", optarg);
+			break;
+		case 'e':
+			if (parse_uint(optarg, ULLONG_MAX, &expect))
+				die_usage("--expect wants a number of packets, not '%s'", optarg);
+			break;
+		case 'm':
+			if (parse_uint(optarg, ULLONG_MAX, &expect_min))
+				die_usage("--expect-min wants a number of packets, not '%s'", optarg);
+			break;
+		case 'M':
+			if (parse_uint(optarg, ULLONG_MAX, &expect_max))
+				die_usage("--expect-max wants a number of packets, not '%s'", optarg);
+			break;
+		case 'n':
+			expect_none = true;
+			break;
+		case 's':
+			if (nwant_ssrc == MAX_EXPECTED)
+				die_usage("--ssrc may be given at most 16 times, '%s' is one too many", optarg);
+			if (parse_uint(optarg, UINT32_MAX, &v))
+				die_usage("--ssrc wants a 32-bit number, not '%s'", optarg);
+			want_ssrc[nwant_ssrc++] = (uint32_t)v;
+			break;
+		case 'f':
+			if (nwant_from == MAX_EXPECTED)
+				die_usage("--from may be given at most 16 times, '%s' is one too many", optarg);
+			if (parse_endpoint(optarg, &want_from[nwant_from], &bind_len, false))
+				die_usage("--from wants ADDR:PORT or [IPv6]:PORT, not '%s'", optarg);
+			nwant_from++;
+			break;
+		case 'p':
+			if (parse_uint(optarg, 127, &pt))
+				die_usage("--pt wants a payload type 0..127, not '%s'", optarg);
+			break;
+		case 'l':
+			if (parse_uint(optarg, DGRAM_MAX - RTP_HEADER_LEN, &len))
+				die_usage("--len wants payload bytes, 0..65495, not '%s'", optarg);
+			break;
+		case 'T':
+			kind = KIND_TONE;
+			break;
+		case 'R':
+			kind = KIND_RTCP;
+			break;
+		case 'b':
+			if (bogus_kind(optarg, &kind))
+				die_usage("--bogus wants v0, short or text, not '%s'", optarg);
+			break;
+		case 'w':
+			ready = optarg;
+			break;
+		case 'v':
+			verbose = true;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return 0;
+		default:
+			fputs("Try 'rtprecv --help'.\n", stderr);
+			return 2;
+		}
+	}
+	if (argc - optind != 1)
+		die_usage("%s", "wants one argument, BIND (ADDR:PORT or [ADDR]:PORT)");
+	if (parse_endpoint(argv[optind], &bind_addr, &bind_len, false))
+		die_usage("BIND '%s' is not ADDR:PORT or [IPv6]:PORT with a port 1..65535", argv[optind]);
+	if (expect_none && (expect != ULLONG_MAX || expect_min))
+		die_usage("%s", "--expect-none contradicts --expect and --expect-min");
+	if (expect != ULLONG_MAX && (expect < expect_min || expect > expect_max))
+		die_usage("%s", "--expect is outside --expect-min..--expect-max");
+
+	fd = socket(bind_addr.ss_family, SOCK_DGRAM, 0);
+	if (fd < 0) {
+		perror("rtprecv: socket");
+		return 2;
+	}
+	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	if (bind(fd, (struct sockaddr *)&bind_addr, bind_len)) {
+		fprintf(stderr, "rtprecv: cannot bind to %s: %s\n", argv[optind], strerror(errno));
+		return 2;
+	}
+	if (ready) {
+		int rfd = open(ready, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+		if (rfd < 0) {
+			fprintf(stderr, "rtprecv: cannot create ready file %s: %s\n", ready, strerror(errno));
+			return 2;
+		}
+		close(rfd);
+	}
+
+	start = now();
+	while (received < count) {
+		double t = now(), left = start + duration - t;
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		struct sockaddr_storage from;
+		socklen_t fromlen = sizeof(from);
+		uint32_t ssrc;
+		uint16_t seq;
+		uint8_t dpt;
+		size_t dlen;
+		ssize_t n;
+		struct stream *s;
+		int src;
+		bool want;
+
+		if (idle > 0 && received && last + idle - t < left)
+			left = last + idle - t;
+		if (left <= 0)
+			break;
+		n = poll(&pfd, 1, (int)(left * 1000) + 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			perror("rtprecv: poll");
+			return 2;
+		}
+		if (!n)
+			continue;
+		n = recvfrom(fd, buf, DGRAM_MAX, MSG_TRUNC, (struct sockaddr *)&from, &fromlen);
+		if (n < 0) {
+			if (errno == EINTR || errno == ECONNREFUSED)
+				continue;
+			perror("rtprecv: recvfrom");
+			return 2;
+		}
+		received++;
+		last = now();
+		src = source_index(&from);
+		if (n > DGRAM_MAX) {
+			corrupt++;
+			report(&from, "longer than any UDP datagram over IP", received);
+			continue;
+		}
+		buf[n] = '\0';
+		if (parse_dgram(buf, (size_t)n, kind, &ssrc, &seq, &dpt, &dlen)) {
+			corrupt++;
+			report(&from, "too short or not the expected kind", received);
+			continue;
+		}
+		if (dlen > DGRAM_MAX - RTP_HEADER_LEN ||
+		    build_dgram(ref, kind, ssrc, seq, dpt, dlen) != (size_t)n ||
+		    memcmp(ref, buf, (size_t)n)) {
+			corrupt++;
+			report(&from, "bytes differ from what rtpsend sends", received);
+			continue;
+		}
+		want = !nwant_ssrc;
+		for (i = 0; i < nwant_ssrc; i++)
+			want |= want_ssrc[i] == ssrc;
+		if (!want) {
+			unexpected++;
+			report(&from, "unexpected SSRC", received);
+			continue;
+		}
+		want = !nwant_from;
+		for (i = 0; i < nwant_from; i++)
+			want |= same_endpoint(&want_from[i], &from);
+		if (!want) {
+			unexpected++;
+			report(&from, "unexpected source address or port", received);
+			continue;
+		}
+		if ((pt != ULLONG_MAX && dpt != pt) || (len != ULLONG_MAX && dlen != len)) {
+			unexpected++;
+			report(&from, "unexpected payload type or length", received);
+			continue;
+		}
+		s = find_stream(ssrc);
+		if (!s) {
+			unexpected++;
+			report(&from, "more SSRCs than rtprecv tracks", received);
+			continue;
+		}
+		valid++;
+		account(s, seq, src);
+	}
+	close(fd);
+
+	for (i = 0; i < nstreams; i++) {
+		struct stream *s = &streams[i];
+		unsigned long long slost = (unsigned long long)(s->max_ext - s->min_ext + 1) - s->packets;
+
+		duplicates += s->duplicates;
+		reordered += s->reordered;
+		lost += slost;
+		printf("ssrc=0x%08x packets=%llu duplicates=%llu lost=%llu reordered=%llu first_seq=%u last_seq=%u from=",
+		       s->ssrc, s->packets, s->duplicates, slost, s->reordered,
+		       (unsigned int)(s->min_ext & 0xffff), (unsigned int)(s->max_ext & 0xffff));
+		print_sources(s->sources);
+		printf("\n");
+	}
+	printf("received=%llu valid=%llu corrupt=%llu unexpected=%llu duplicates=%llu lost=%llu reordered=%llu ssrcs=%u from=",
+	       received, valid, corrupt, unexpected, duplicates, lost, reordered, nstreams);
+	print_sources(~0U);
+	printf("\n");
+	fflush(stdout);
+
+	ok = !corrupt && !unexpected && !duplicates;
+	if (!ok)
+		fprintf(stderr, "rtprecv: %llu corrupt, %llu unexpected, %llu duplicate datagrams\n",
+			corrupt, unexpected, duplicates);
+	if (expect_none && received) {
+		fprintf(stderr, "rtprecv: expected no datagram, received %llu\n", received);
+		ok = false;
+	}
+	if (expect != ULLONG_MAX && valid != expect) {
+		fprintf(stderr, "rtprecv: expected %llu valid packets, received %llu\n", expect, valid);
+		ok = false;
+	}
+	if (valid < expect_min) {
+		fprintf(stderr, "rtprecv: expected at least %llu valid packets, received %llu\n",
+			expect_min, valid);
+		ok = false;
+	}
+	if (valid > expect_max) {
+		fprintf(stderr, "rtprecv: expected at most %llu valid packets, received %llu\n",
+			expect_max, valid);
+		ok = false;
+	}
+	return ok ? 0 : 1;
+}
