@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The control socket: a Unix stream socket speaking JSON Lines. Each request
+ * is one object {"cmd": NAME, ...} on one line; each reply is one object on
+ * one line, {"error": SENTENCE} when the request failed. The caller is known
+ * by its peer credentials, which handlers receive and which are logged.
+ */
+#ifndef LISTENIND_CONTROL_H
+#define LISTENIND_CONTROL_H
+
+#include <json-c/json.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define CONTROL_MAX_REQUEST	4096	/* bytes in one request line */
+
+struct loop;
+struct control;
+
+struct control_peer {
+	pid_t pid;
+	uid_t uid;
+	gid_t gid;
+};
+
+/*
+ * Answers one request. Returns the reply object (ownership passes to the
+ * caller), or NULL with a sentence in err for {"error": ...}.
+ */
+typedef struct json_object *(*control_fn)(void *ctx,
+					  const struct control_peer *peer,
+					  struct json_object *request,
+					  char *err, size_t errlen);
+
+struct control_command {
+	const char *name;
+	control_fn fn;
+};
+
+struct control_config {
+	const char *path;
+	mode_t mode;
+	gid_t gid;			/* (gid_t)-1 keeps the daemon's group */
+	unsigned int max_clients;
+};
+
+struct control_stats {
+	uint64_t connections;
+	uint64_t refused;		/* over max_clients */
+	uint64_t requests;
+	uint64_t errors;		/* requests answered with an error */
+	uint64_t oversized;		/* requests over CONTROL_MAX_REQUEST */
+	unsigned int clients;		/* connected now */
+};
+
+/*
+ * Creates the socket (and its directory), replacing a stale socket file but
+ * never a live one. Returns NULL with a sentence in err on failure.
+ */
+struct control *control_open(struct loop *loop, const struct control_config *cfg,
+			     const struct control_command *cmds, size_t n_cmds,
+			     void *ctx, char *err, size_t errlen);
+/* Disconnects every client, closes and removes the socket. */
+void control_close(struct control *ctl);
+const char *control_path(const struct control *ctl);
+void control_get_stats(const struct control *ctl, struct control_stats *st);
+/* Applies a new client limit (reload); existing clients stay. */
+void control_set_max_clients(struct control *ctl, unsigned int max_clients);
+
+#endif
