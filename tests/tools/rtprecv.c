@@ -11,6 +11,7 @@
 #include <getopt.h>
 #include <stdarg.h>
 #include <poll.h>
+#include <signal.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -41,6 +42,7 @@ static const char usage[] =
 	"  -b, --bogus KIND      expect rtpsend --bogus KIND datagrams (v0, short, text)\n"
 	"  -w, --ready FILE      create FILE once bound, for scripts to start senders\n"
 	"  -v, --verbose         describe each bad datagram on stderr\n"
+	"SIGTERM or SIGINT ends the run early; the summary and checks still follow.\n"
 	"Prints one line per SSRC, then the summary:\n"
 	"  received=N valid=N corrupt=N unexpected=N duplicates=N lost=N reordered=N\n"
 	"  ssrcs=N from=ADDR:PORT[,ADDR:PORT...]\n"
@@ -60,6 +62,7 @@ static unsigned int nstreams;
 static struct sockaddr_storage sources[MAX_SOURCES];
 static unsigned int nsources;
 static bool verbose;
+static volatile sig_atomic_t stop;
 static unsigned int reports;
 
 static void __attribute__((format(printf, 1, 2), noreturn)) die_usage(const char *fmt, ...)
@@ -72,6 +75,12 @@ static void __attribute__((format(printf, 1, 2), noreturn)) die_usage(const char
 	va_end(ap);
 	fprintf(stderr, "\nTry 'rtprecv --help'.\n");
 	exit(2);
+}
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
 }
 
 static double now(void)
@@ -322,8 +331,17 @@ int main(int argc, char *argv[])
 		close(rfd);
 	}
 
+	/* SIGTERM and SIGINT end the run early, with the summary. */
+	{
+		struct sigaction sa = { .sa_handler = on_signal };
+
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGTERM, &sa, NULL);
+		sigaction(SIGINT, &sa, NULL);
+	}
+
 	start = now();
-	while (received < count) {
+	while (received < count && !stop) {
 		double t = now(), left = start + duration - t;
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
 		struct sockaddr_storage from;
