@@ -6,12 +6,12 @@
 
 #include "common/addr.h"
 
-static const char *parse_port(const char *s, uint16_t *port)
+const char *addr_parse_port(const char *s, uint16_t *port)
 {
 	unsigned long v = 0;
 
 	if (!*s)
-		return "missing port after ':' (expected 1..65535)";
+		return "missing port (expected 1..65535)";
 	for (const char *p = s; *p; p++) {
 		if (*p < '0' || *p > '9')
 			return "port must be a number 1..65535";
@@ -78,7 +78,7 @@ const char *addr_parse(const char *s, enum addr_port mode, struct addr *a,
 	if (port_str) {
 		if (mode == ADDR_PORT_NONE)
 			return "a port is not allowed here (expected an address only)";
-		err = parse_port(port_str, &p);
+		err = addr_parse_port(port_str, &p);
 		if (err)
 			return err;
 	} else if (mode == ADDR_PORT_REQUIRED) {

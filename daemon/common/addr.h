@@ -40,6 +40,9 @@ enum addr_port {
 const char *addr_parse(const char *s, enum addr_port mode, struct addr *a,
 		       uint16_t *port);
 
+/* Parses a decimal port 1..65535; NULL or a sentence like addr_parse(). */
+const char *addr_parse_port(const char *s, uint16_t *port);
+
 /* Formats a (and port unless 0); "*" for AF_UNSPEC. Returns buf. */
 char *addr_format(const struct addr *a, uint16_t port, char *buf, size_t len);
 
