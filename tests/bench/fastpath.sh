@@ -1,0 +1,331 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Kernel fast-path benchmark, the part that runs as root in the guest (cwd =
+# repo). scripts/bench boots the VM, runs this and turns its RESULT/MEMORY
+# lines into a table with tests/bench/report.awk.
+#
+#   bench-snd              bench-gw (forwarding)              bench-rcv
+#   s0 10.0.1.1 ------- g0 10.0.1.254   g1 10.0.2.254 ------- r0 10.0.2.1
+#   blast/pktgen               |  listenin.ko, nft dup,        sink: count+drop
+#   (CPU 0)                    |  tc mirred (CPU 1, RPS)
+#                         g2 10.0.3.254 ------- u0 10.0.3.1   bench-sup
+#                                                             sink: count+drop
+#
+# The sender runs on CPU 0; RPS moves everything g0 receives to CPU 1, and
+# the sinks' ingress back to CPU 0, so CPU 1 does the gateway's work and
+# nothing else: its busy time divided by the packets forwarded is the
+# gateway's CPU cost per packet. Both sinks count and drop at netdev ingress,
+# before IP, so an nft dup copy (original destination address) and a
+# listenin copy (rewritten to 10.0.3.1) cost the supervisor the same.
+#
+# Configurations, measured in interleaved rounds:
+#   nomod        no module loaded
+#   nftdup       nft ip prerouting rule: dup to 10.0.3.1 (module not loaded)
+#   mirred       tc ingress flower + mirred egress mirror to g2 (no module)
+#   mod0         listenin.ko loaded, no tap
+#   modcopy      one tap matching the traffic, one output to 10.0.3.1:40000
+#   mod100k      BENCH_TAPS taps, none matching (distinct addresses, ports)
+#   mod100kcopy  the same plus the matching tap
+#
+# Environment: BENCH_ROUNDS (3), BENCH_SECONDS (5, per measurement),
+# BENCH_TAPS (100000), BENCH_SENDER (blast or pktgen), BENCH_CONFIGS (all of
+# the above, separated by spaces or commas), BENCH_BIN (tests/build/bench), LISTENIN_KO.
+set -eu
+
+if [ -z "${BENCH_PINNED:-}" ]; then
+	BENCH_PINNED=1 exec taskset -c 0 "$0" "$@"
+fi
+
+rounds=${BENCH_ROUNDS:-3}
+secs=${BENCH_SECONDS:-5}
+ntaps=${BENCH_TAPS:-100000}
+sender=${BENCH_SENDER:-blast}
+configs=$(echo "${BENCH_CONFIGS:-nomod nftdup mirred mod0 modcopy mod100k mod100kcopy}" | tr , ' ')
+bin=${BENCH_BIN:-tests/build/bench}
+ko=${LISTENIN_KO:-kmod/listenin.ko}
+payload=160		# RTP payload: G.711, 20 ms; 214-byte frames
+
+log() { echo "bench: $*" >&2; }
+die() { log "$*"; exit 1; }
+
+nsnd() { ip netns exec bench-snd "$@"; }
+ngw() { ip netns exec bench-gw "$@"; }
+nrcv() { ip netns exec bench-rcv "$@"; }
+nsup() { ip netns exec bench-sup "$@"; }
+
+ncpu=$(getconf _NPROCESSORS_ONLN)
+[ "$ncpu" -ge 2 ] || die "needs 2 CPUs (sender on CPU 0, gateway on CPU 1), found $ncpu"
+[ -x "$bin/taps" ] && [ -x "$bin/blast" ] || die "$bin/taps or $bin/blast missing: run make -C tests/bench"
+
+module_loaded() { [ -d /sys/module/listenin ]; }
+
+cleanup() {
+	pkill_sender
+	for ns in bench-snd bench-gw bench-rcv bench-sup; do
+		ip netns del "$ns" 2>/dev/null || true
+	done
+	! module_loaded || rmmod listenin 2>/dev/null || true
+}
+
+sender_pid=
+pkill_sender() {
+	if [ "$sender" = pktgen ] && [ -e /run/netns/bench-snd ]; then
+		nsnd sh -c 'echo stop > /proc/net/pktgen/pgctrl' 2>/dev/null || true
+	fi
+	if [ -n "$sender_pid" ]; then
+		kill "$sender_pid" 2>/dev/null || true
+		wait "$sender_pid" 2>/dev/null || true
+		sender_pid=
+	fi
+}
+
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+topology() {
+	for ns in bench-snd bench-gw bench-rcv bench-sup; do
+		ip netns del "$ns" 2>/dev/null || true
+		ip netns add "$ns"
+		# no IPv6 neighbour discovery or router solicitations in the counts
+		ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+			net.ipv6.conf.default.disable_ipv6=1
+		ip -n "$ns" link set lo up
+	done
+	modprobe veth 2>/dev/null || true	# built in on some kernels
+	ip link add s0 netns bench-snd type veth peer name g0 netns bench-gw
+	ip link add g1 netns bench-gw type veth peer name r0 netns bench-rcv
+	ip link add g2 netns bench-gw type veth peer name u0 netns bench-sup
+	ip -n bench-snd addr add 10.0.1.1/24 dev s0
+	ip -n bench-gw addr add 10.0.1.254/24 dev g0
+	ip -n bench-gw addr add 10.0.2.254/24 dev g1
+	ip -n bench-gw addr add 10.0.3.254/24 dev g2
+	ip -n bench-rcv addr add 10.0.2.1/24 dev r0
+	ip -n bench-sup addr add 10.0.3.1/24 dev u0
+	for l in bench-snd:s0 bench-gw:g0 bench-gw:g1 bench-gw:g2 bench-rcv:r0 bench-sup:u0; do
+		ip -n "${l%%:*}" link set "${l#*:}" up
+	done
+	ngw sysctl -qw net.ipv4.ip_forward=1
+	# No ARP and no neighbour timers during a measurement.
+	ngw ip neigh replace 10.0.2.1 dev g1 nud permanent \
+		lladdr "$(cat_ns bench-rcv /sys/class/net/r0/address)"
+	ngw ip neigh replace 10.0.3.1 dev g2 nud permanent \
+		lladdr "$(cat_ns bench-sup /sys/class/net/u0/address)"
+	g0mac=$(cat_ns bench-gw /sys/class/net/g0/address)
+	ngw sh -c 'echo 2 > /sys/class/net/g0/queues/rx-0/rps_cpus'
+	nrcv sh -c 'echo 1 > /sys/class/net/r0/queues/rx-0/rps_cpus'
+	nsup sh -c 'echo 1 > /sys/class/net/u0/queues/rx-0/rps_cpus'
+	nrcv nft -f - <<-EOF
+	table netdev sink { chain in { type filter hook ingress device r0 priority 0; counter drop; }; }
+	EOF
+	nsup nft -f - <<-EOF
+	table netdev sink { chain in { type filter hook ingress device u0 priority 0; counter drop; }; }
+	EOF
+	# The default backlog (1000) overflows when a slow guest CPU falls behind;
+	# a global setting, so only in the VM.
+	[ -z "${LISTENIN_VM:-}" ] || sysctl -qw net.core.netdev_max_backlog=10000
+	if [ "$sender" = pktgen ]; then
+		modprobe pktgen
+		nsnd sh -c "
+			cd /proc/net/pktgen
+			echo rem_device_all > kpktgend_0
+			echo 'add_device s0' > kpktgend_0
+			for c in 'count 0' 'clone_skb 0' 'burst 1' 'delay 0' 'pkt_size $((14 + 20 + 8 + 12 + payload))' \
+				'dst 10.0.2.1' 'src_min 10.0.1.1' 'src_max 10.0.1.1' 'dst_mac $g0mac' \
+				'udp_src_min 20000' 'udp_src_max 20000' 'udp_dst_min 30000' 'udp_dst_max 30000'; do
+				echo \"\$c\" > s0
+			done"
+	fi
+}
+
+# sysfs shows the devices of the namespace it was mounted in.
+cat_ns() { ip netns exec "$1" cat "$2"; }
+
+start_sender() {
+	if [ "$sender" = pktgen ]; then
+		ip netns exec bench-snd sh -c 'echo start > /proc/net/pktgen/pgctrl' \
+			>/dev/null 2>&1 &
+	else
+		# not through nsnd: $! must be the sender itself, not a subshell
+		ip netns exec bench-snd "$bin/blast" s0 "$g0mac" 10.0.1.1 10.0.2.1 \
+			20000 30000 "$payload" $((secs + 3)) >/dev/null &
+	fi
+	sender_pid=$!
+}
+
+# One line: uptime (centiseconds), busy and softirq jiffies of CPU 0 and 1,
+# CPU 1 backlog drops, and the gateway's g1 and g2 tx and g0 rx packets.
+snapshot() {
+	ngw awk '
+		function hex(s,   i, v) {
+			v = 0
+			for (i = 1; i <= length(s); i++)
+				v = v * 16 + index("0123456789abcdef", substr(s, i, 1)) - 1
+			return v
+		}
+		FILENAME == "/proc/uptime" { up = $1 * 100 }
+		FILENAME == "/proc/stat" && ($1 == "cpu0" || $1 == "cpu1") {
+			busy[$1] = $2 + $3 + $4 + $7 + $8 + $9; sirq[$1] = $8
+		}
+		FILENAME == "/proc/net/softnet_stat" { if (FNR == 2) drop1 = hex($2) }
+		FILENAME == "/proc/net/dev" && FNR > 2 {
+			sub(/^ */, ""); split($0, f, /[: ]+/)
+			rx[f[1]] = f[3]; tx[f[1]] = f[11]
+		}
+		END {
+			printf "%d %d %d %d %d %d %d %d %d\n", up, busy["cpu0"], sirq["cpu0"],
+				busy["cpu1"], sirq["cpu1"], drop1, tx["g1"] + 0, tx["g2"] + 0, rx["g0"] + 0
+		}' /proc/uptime /proc/stat /proc/net/softnet_stat /proc/net/dev
+}
+
+sink_count() {
+	ip netns exec "$1" nft list chain netdev sink in |
+		awk '/counter packets/ { for (i = 1; i < NF; i++) if ($i == "packets") print $(i + 1) }'
+}
+
+mod_stat() {
+	if module_loaded; then
+		ngw "$bin/taps" stats | awk -v k="$1" '$1 == k { print $2; f = 1 } END { if (!f) print 0 }'
+	else
+		echo 0
+	fi
+}
+
+measure() {
+	cfg=$1 round=$2
+	rcv0=$(sink_count bench-rcv) sup0=$(sink_count bench-sup)
+	cop0=$(mod_stat copies_sent) fail0=$(mod_stat copy_failures)
+	s0=$(snapshot)
+	start_sender
+	sleep 1
+	a=$(snapshot)
+	sleep "$secs"
+	b=$(snapshot)
+	pkill_sender
+	sleep 0.5
+	s1=$(snapshot)
+	rcv1=$(sink_count bench-rcv) sup1=$(sink_count bench-sup)
+	cop1=$(mod_stat copies_sent) fail1=$(mod_stat copy_failures)
+	echo "$a $b $s0 $s1" | awk -v cfg="$cfg" -v round="$round" \
+		-v rcv=$((rcv1 - rcv0)) -v sup=$((sup1 - sup0)) \
+		-v copies=$((cop1 - cop0)) -v failures=$((fail1 - fail0)) '{
+		secs = ($10 - $1) / 100
+		printf "RESULT cfg=%s round=%d secs=%.2f fwd=%d cpu1_busy_cs=%d cpu1_sirq_cs=%d", \
+			cfg, round, secs, $16 - $7, $13 - $4, $14 - $5
+		printf " cpu0_busy_cs=%d cpu1_backlog_drops=%d g0_rx=%d g2_tx=%d", \
+			$11 - $2, $15 - $6, $18 - $9, $17 - $8
+		printf " run_fwd=%d run_g2_tx=%d run_rcv=%d run_sup=%d", $34 - $25, $35 - $26, rcv, sup
+		printf " mod_copies=%d mod_copy_failures=%d\n", copies, failures
+	}'
+}
+
+# Memory gauges in bytes: Slab, Percpu, VmallocUsed, and every slab cache.
+memsnap() {
+	sleep 1		# let RCU callbacks free what was queued
+	awk '
+		FILENAME == "/proc/meminfo" && $1 ~ /^(Slab|Percpu|VmallocUsed):$/ {
+			sub(/:$/, "", $1); print "meminfo", $1, $2 * 1024
+		}
+		FILENAME == "/proc/slabinfo" && FNR > 2 { print "slab", $1, $3 * $4 }
+	' /proc/meminfo /proc/slabinfo
+}
+
+memdiff() {
+	awk -v what="$1" -v n="$ntaps" '
+		FNR == NR { before[$1 " " $2] = $3; next }
+		{ d = $3 - before[$1 " " $2] }
+		$1 == "meminfo" { m[$2] = d }
+		$1 == "slab" && (d >= 262144 || d <= -262144) { top = top sprintf(" %s=%d", $2, d) }
+		END {
+			printf "MEMORY %s taps=%d slab=%d percpu=%d vmalloc=%d caches:%s\n", \
+				what, n, m["Slab"], m["Percpu"], m["VmallocUsed"], top
+		}' "$2" "$3"
+}
+
+insmod_listenin() {
+	args=
+	if modinfo -F parm "$ko" 2>/dev/null | grep -q '^max_taps:'; then
+		args="max_taps=$((ntaps + 16))"
+	fi
+	# shellcheck disable=SC2086
+	insmod "$ko" $args
+}
+
+has() { case " $configs " in *" $1 "*) return 0 ;; esac; return 1; }
+
+run_cfg() {
+	cfg=$1 round=$2
+	has "$cfg" || return 0
+	log "round $round: $cfg"
+	case $cfg in
+	nftdup)
+		ngw nft -f - <<-EOF
+		table ip bench {
+			chain pre {
+				type filter hook prerouting priority 0;
+				ip daddr 10.0.2.1 udp dport 30000 dup to 10.0.3.1
+			}
+		}
+		EOF
+		measure "$cfg" "$round"
+		ngw nft delete table ip bench ;;
+	mirred)
+		ngw tc qdisc add dev g0 ingress
+		ngw tc filter add dev g0 ingress protocol ip flower ip_proto udp \
+			dst_ip 10.0.2.1 dst_port 30000 action mirred egress mirror dev g2
+		measure "$cfg" "$round"
+		ngw tc qdisc del dev g0 ingress ;;
+	modcopy|mod100kcopy)
+		ngw "$bin/taps" add 1 10.0.2.1 30000 10.0.3.1 40000 10.0.3.254 40000 >&2
+		measure "$cfg" "$round"
+		# Remove only the matching tap: 10.0.2.1 is never in the 100k range.
+		if [ "$cfg" = modcopy ]; then
+			ngw "$bin/taps" flush >&2
+		fi ;;
+	*)
+		measure "$cfg" "$round" ;;
+	esac
+}
+
+need_module() {
+	for c in mod0 modcopy mod100k mod100kcopy; do
+		has "$c" && return 0
+	done
+	return 1
+}
+
+log "kernel $(uname -r), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), sender $sender"
+echo "INFO kernel=$(uname -r) sender=$sender rounds=$rounds secs=$secs taps=$ntaps payload=$payload"
+if need_module && [ ! -f "$ko" ]; then
+	log "$ko is missing: skipping the module configurations (run make module)"
+	configs=$(echo "$configs" | tr ' ' '\n' | grep -v '^mod' | tr '\n' ' ')
+fi
+topology
+mem=/tmp/bench-mem
+r=1
+while [ "$r" -le "$rounds" ]; do
+	! module_loaded || rmmod listenin
+	for c in nomod nftdup mirred; do
+		run_cfg "$c" "$r"
+	done
+	if need_module && [ -f "$ko" ]; then
+		insmod_listenin
+		run_cfg mod0 "$r"
+		run_cfg modcopy "$r"
+		if has mod100k || has mod100kcopy; then
+			memsnap >"$mem.0"
+			log "round $r: adding $ntaps taps"
+			ngw "$bin/taps" add "$ntaps" 172.16.0.1 20000 10.0.3.1 40000 10.0.3.254 40000 |
+				sed "s/^/TAPS round=$r /"
+			memsnap >"$mem.1"
+			memdiff "round=$r added" "$mem.0" "$mem.1"
+			run_cfg mod100k "$r"
+			run_cfg mod100kcopy "$r"
+			ngw "$bin/taps" flush | sed "s/^/TAPS round=$r /"
+			memsnap >"$mem.2"
+			memdiff "round=$r flushed" "$mem.1" "$mem.2"
+		fi
+		rmmod listenin
+	fi
+	r=$((r + 1))
+done
