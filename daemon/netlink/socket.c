@@ -58,6 +58,8 @@ struct nlmsghdr *lnl_msg_start_buf(void *buf, size_t len, uint16_t type,
 struct nlmsghdr *lnl_msg_start(struct lnl *nl, uint16_t type, uint8_t cmd,
 			       uint16_t flags)
 {
+	/* These requests are small; no stale reply bytes in their padding. */
+	memset(nl->buf, 0, 256);
 	return lnl_msg_start_buf(nl->buf, nl->buflen, type, cmd, flags,
 				 ++nl->seq);
 }
