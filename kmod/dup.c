@@ -1,0 +1,210 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Copies a matched packet to one output: a private copy of the headers,
+ * rewritten to the output's addresses and ports, checksums fixed, routed
+ * with the output's cached route and sent as a locally generated packet.
+ */
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/udp.h>
+#include <net/checksum.h>
+#include <net/dst.h>
+#include <net/ip.h>
+#include <net/ip6_fib.h>
+#include <net/ip6_route.h>
+#include <net/ipv6.h>
+#include <net/route.h>
+#if IS_ENABLED(CONFIG_NF_CONNTRACK)
+#include <net/netfilter/nf_conntrack.h>
+#endif
+
+#include "dup.h"
+#include "netns.h"
+
+DEFINE_PER_CPU(bool, listenin_dup_busy);
+
+static struct dst_entry *lookup4(struct net *net,
+				 const struct listenin_output *out)
+{
+	struct flowi4 fl4 = {
+		.daddr = out->daddr.ip,
+		.flowi4_proto = IPPROTO_UDP,
+		.flowi4_scope = RT_SCOPE_UNIVERSE,
+	};
+	struct rtable *rt;
+
+	rt = ip_route_output_key(net, &fl4);
+	return IS_ERR(rt) ? NULL : &rt->dst;
+}
+
+static struct dst_entry *lookup6(struct net *net,
+				 const struct listenin_output *out, u32 *cookie)
+{
+	struct flowi6 fl6 = {
+		.daddr = out->daddr.ip6,
+		.saddr = out->saddr.ip6,
+		.flowi6_proto = IPPROTO_UDP,
+	};
+	struct dst_entry *dst;
+
+	dst = ip6_route_output(net, NULL, &fl6);
+	if (dst->error) {
+		dst_release(dst);
+		return NULL;
+	}
+	*cookie = rt6_get_cookie(container_of(dst, struct rt6_info, dst));
+	return dst;
+}
+
+/*
+ * The output owns one reference on its cached route. A stale route is
+ * replaced with xchg() and released; dst_release() frees it only after an
+ * RCU grace period, so a CPU still holding the old pointer (noref, inside
+ * this RCU read section) is safe. Racing refreshes each release what they
+ * swapped out; a cookie written by the other racer only causes one more
+ * refresh.
+ */
+static struct dst_entry *route(struct net *net, struct listenin_output *out)
+{
+	struct dst_entry *dst = rcu_dereference(out->route);
+	u32 cookie = 0;
+
+	if (likely(dst) && likely(dst_check(dst, READ_ONCE(out->route_cookie))))
+		return dst;
+	if (out->family == AF_INET)
+		dst = lookup4(net, out);
+	else
+		dst = lookup6(net, out, &cookie);
+	if (!dst)
+		return NULL;
+	WRITE_ONCE(out->route_cookie, cookie);
+	dst_release(unrcu_pointer(xchg(&out->route, RCU_INITIALIZER(dst))));
+	return dst;
+}
+
+static void ports(const struct listenin_output *out, bool rtcp_port,
+		  __be16 *sport, __be16 *dport)
+{
+	*sport = out->sport;
+	*dport = out->dport;
+	if (rtcp_port) {
+		*sport = htons(ntohs(*sport) + 1);
+		*dport = htons(ntohs(*dport) + 1);
+	}
+}
+
+static void rewrite4(struct sk_buff *skb, const struct listenin_pkt *pkt,
+		     const struct listenin_output *out, bool rtcp_port,
+		     struct dst_entry *dst)
+{
+	struct iphdr *iph = ip_hdr(skb);
+	struct udphdr *uh = (struct udphdr *)(skb->data + pkt->thoff);
+	__be16 sport, dport;
+
+	ports(out, rtcp_port, &sport, &dport);
+	/* A zero UDP checksum over IPv4 means "none" and stays so. */
+	if (uh->check || skb->ip_summed == CHECKSUM_PARTIAL) {
+		inet_proto_csum_replace4(&uh->check, skb, iph->saddr,
+					 out->saddr.ip, true);
+		inet_proto_csum_replace4(&uh->check, skb, iph->daddr,
+					 out->daddr.ip, true);
+		inet_proto_csum_replace2(&uh->check, skb, uh->source, sport,
+					 false);
+		inet_proto_csum_replace2(&uh->check, skb, uh->dest, dport,
+					 false);
+		if (!uh->check)
+			uh->check = CSUM_MANGLED_0;
+	}
+	iph->saddr = out->saddr.ip;
+	iph->daddr = out->daddr.ip;
+	uh->source = sport;
+	uh->dest = dport;
+	/* The copy is a packet this host originates; ip_local_out() fixes
+	 * the header checksum.
+	 */
+	iph->ttl = ip4_dst_hoplimit(dst);
+	skb->protocol = htons(ETH_P_IP);
+}
+
+static void rewrite6(struct sk_buff *skb, const struct listenin_pkt *pkt,
+		     const struct listenin_output *out, bool rtcp_port,
+		     struct dst_entry *dst)
+{
+	struct ipv6hdr *ip6h = ipv6_hdr(skb);
+	struct udphdr *uh = (struct udphdr *)(skb->data + pkt->thoff);
+	__be16 sport, dport;
+
+	ports(out, rtcp_port, &sport, &dport);
+	inet_proto_csum_replace16(&uh->check, skb, ip6h->saddr.s6_addr32,
+				  out->saddr.ip6.s6_addr32, true);
+	inet_proto_csum_replace16(&uh->check, skb, ip6h->daddr.s6_addr32,
+				  out->daddr.ip6.s6_addr32, true);
+	inet_proto_csum_replace2(&uh->check, skb, uh->source, sport, false);
+	inet_proto_csum_replace2(&uh->check, skb, uh->dest, dport, false);
+	if (!uh->check)
+		uh->check = CSUM_MANGLED_0;
+	ip6h->saddr = out->saddr.ip6;
+	ip6h->daddr = out->daddr.ip6;
+	uh->source = sport;
+	uh->dest = dport;
+	ip6h->hop_limit = ip6_dst_hoplimit(dst);
+	skb->protocol = htons(ETH_P_IPV6);
+}
+
+/* Runs in the hook, under rcu_read_lock() with bottom halves disabled. */
+void listenin_dup(struct net *net, struct listenin_net *ln,
+		  struct sk_buff *skb, const struct listenin_pkt *pkt,
+		  struct listenin_output *out, bool rtcp_port)
+{
+	struct dst_entry *dst;
+	struct sk_buff *nskb;
+	unsigned int len;
+	int err;
+
+	dst = route(net, out);
+	if (!dst)
+		goto fail;
+	nskb = pskb_copy(skb, GFP_ATOMIC);
+	if (!nskb)
+		goto fail;
+	if (skb_ensure_writable(nskb, pkt->thoff + sizeof(struct udphdr))) {
+		kfree_skb(nskb);
+		goto fail;
+	}
+#if IS_ENABLED(CONFIG_NF_CONNTRACK)
+	nf_reset_ct(nskb);
+	nf_ct_set(nskb, NULL, IP_CT_UNTRACKED);
+#endif
+	skb_ext_reset(nskb);
+	if (pkt->key.family == AF_INET)
+		rewrite4(nskb, pkt, out, rtcp_port, dst);
+	else
+		rewrite6(nskb, pkt, out, rtcp_port, dst);
+	/* The checksum is now complete in the packet itself. */
+	if (nskb->ip_summed != CHECKSUM_PARTIAL)
+		nskb->ip_summed = CHECKSUM_NONE;
+	memset(nskb->cb, 0, sizeof(nskb->cb));
+	nskb->mark = 0;
+	skb_set_delivery_time(nskb, 0, false);
+	skb_dst_drop(nskb);
+	skb_dst_set_noref(nskb, dst);
+	nskb->dev = dst->dev;
+	len = nskb->len;
+
+	__this_cpu_write(listenin_dup_busy, true);
+	if (pkt->key.family == AF_INET)
+		err = ip_local_out(net, NULL, nskb);
+	else
+		err = ip6_local_out(net, NULL, nskb);
+	__this_cpu_write(listenin_dup_busy, false);
+	if (unlikely(net_xmit_eval(err)))
+		goto fail;
+	atomic64_inc(&out->copies);
+	atomic64_add(len, &out->copy_bytes);
+	listenin_stat_inc(ln->stats, LISTENIN_A_STATS_COPIES_SENT);
+	return;
+
+fail:
+	atomic64_inc(&out->copy_failures);
+	listenin_stat_inc(ln->stats, LISTENIN_A_STATS_COPY_FAILURES);
+}
