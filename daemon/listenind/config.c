@@ -37,6 +37,7 @@ enum type {
 	T_IFACES,
 	T_PORTS,
 	T_HEADER,
+	T_AGENT_SOURCE,
 };
 
 struct key {
@@ -96,6 +97,8 @@ static const struct key keys[] = {
 	{ "calls", "campaign_header", T_HEADER,
 	  OFF(calls.meta_header[CONFIG_META_CAMPAIGN]), CONFIG_NAME_LEN, 0, 0,
 	  "SIP header naming the campaign" },
+	{ "calls", "agent_fallback", T_AGENT_SOURCE, OFF(calls.agent_fallback),
+	  0, 0, 0, "without agent_header: to, asserted or from" },
 	{ "calls", "max_calls", T_UINT, OFF(calls.max_calls), 0, 1, 10000000,
 	  "calls tracked at once" },
 	{ "calls", "setup_timeout", T_SECONDS, OFF(calls.setup_timeout), 0, 1,
@@ -116,6 +119,12 @@ static const char *const level_names[] = {
 	[LOG_NOTICE] = "notice",
 	[LOG_INFO] = "info",
 	[LOG_DEBUG] = "debug",
+};
+
+static const char *const agent_sources[] = {
+	[CONFIG_AGENT_FROM_TO] = "to",
+	[CONFIG_AGENT_FROM_ASSERTED] = "asserted",
+	[CONFIG_AGENT_FROM_FROM] = "from",
 };
 
 static const char *const meta_names[] = {
@@ -494,6 +503,16 @@ bad_mode:
 		}
 		*(unsigned int *)field = (unsigned int)n;
 		return 0;
+	case T_AGENT_SOURCE:
+		for (size_t i = 0; i < 3; i++) {
+			if (!strcasecmp(v, agent_sources[i])) {
+				*(enum config_agent_source *)field = (enum config_agent_source)i;
+				return 0;
+			}
+		}
+		snprintf(why, whylen,
+			 "bad agent_fallback \"%.80s\": use to, asserted or from", v);
+		return -1;
 	case T_STRING:
 		if (strlen(v) >= k->size) {
 			snprintf(why, whylen, "%s is longer than %zu bytes", k->name,
@@ -848,6 +867,9 @@ static void dump_value(const struct config *cfg, const struct key *k, FILE *out)
 		break;
 	case T_LOG_TO:
 		fputs(*(const bool *)field ? "syslog" : "stderr", out);
+		break;
+	case T_AGENT_SOURCE:
+		fputs(agent_sources[*(const enum config_agent_source *)field], out);
 		break;
 	case T_BOOL:
 		fputs(*(const bool *)field ? "yes" : "no", out);

@@ -37,6 +37,13 @@ enum config_meta {
 	CONFIG_META_COUNT,
 };
 
+/* Where the agent comes from when the agent header is absent. */
+enum config_agent_source {
+	CONFIG_AGENT_FROM_TO,
+	CONFIG_AGENT_FROM_ASSERTED,
+	CONFIG_AGENT_FROM_FROM,
+};
+
 struct config_addr {
 	struct sockaddr_storage ss;
 	socklen_t len;
@@ -72,6 +79,7 @@ struct config {
 	} capture;
 	struct {
 		char meta_header[CONFIG_META_COUNT][CONFIG_NAME_LEN];	/* "" = off */
+		enum config_agent_source agent_fallback;
 		unsigned int max_calls;
 		unsigned int setup_timeout;	/* s: INVITE without final answer */
 		unsigned int idle_timeout;	/* s: established call without SIP */

@@ -1,0 +1,654 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * listenind: learns calls and their media from SIP (HEPv3 and passive
+ * capture) without taking part in them, and answers on a control socket.
+ * Runs in the foreground; SIGHUP reloads the configuration, SIGTERM and
+ * SIGINT stop it cleanly.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <grp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "listenind/calls.h"
+#include "listenind/call_json.h"
+#if __has_include("listenind/capture.h")
+#include "listenind/capture.h"
+#define HAVE_CAPTURE 1
+#endif
+#include "listenind/config.h"
+#include "listenind/control.h"
+#include "listenind/hep_server.h"
+#include "listenind/loop.h"
+
+#define TICK_MS		1000
+
+struct daemon {
+	struct config cfg;
+	const char *config_path;	/* NULL: embedded defaults */
+	struct loop *loop;
+	struct calls *calls;
+	struct hep_server *hep;
+	struct loop_watch *hep_watch;
+	struct capture *capture;
+	struct loop_watch *capture_watch;	/* capture input, when built */
+	struct control *control;
+	struct loop_watch *tick;
+	struct timespec started;
+	uint64_t reloads, reload_failures;
+	int exit_status;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: listenind [-c FILE] [--check-config] [--dump-config]\n"
+		"\n"
+		"Learns calls and their media from SIP (HEPv3, passive capture)\n"
+		"and serves them on a control socket. Runs in the foreground.\n"
+		"\n"
+		"  -c, --config FILE  configuration file (default %s if it\n"
+		"                     exists, else the embedded defaults)\n"
+		"      --check-config validate the configuration and exit\n"
+		"      --dump-config  print the effective configuration and exit\n"
+		"  -h, --help         print this help\n"
+		"  -V, --version      print the version\n"
+		"\n"
+		"Signals: SIGHUP reloads the configuration; SIGTERM, SIGINT stop.\n"
+		"See listenind(8) and listenind.conf(5).\n",
+		CONFIG_DEFAULT_PATH);
+}
+
+static void apply_logging(const struct config *cfg)
+{
+	log_init("listenind", cfg->daemon.log_syslog, cfg->daemon.log_level);
+}
+
+static int64_t monotonic_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
+}
+
+/* ---- inputs ---- */
+
+static void hep_config_from(const struct config *cfg, struct hep_config *hc)
+{
+	hep_config_defaults(hc);
+	for (unsigned int i = 0; i < cfg->hep.n_udp && i < HEP_MAX_LISTEN; i++) {
+		hc->udp[i].ss = cfg->hep.udp[i].ss;
+		hc->udp[i].len = cfg->hep.udp[i].len;
+	}
+	hc->n_udp = cfg->hep.n_udp;
+	for (unsigned int i = 0; i < cfg->hep.n_tcp && i < HEP_MAX_LISTEN; i++) {
+		hc->tcp[i].ss = cfg->hep.tcp[i].ss;
+		hc->tcp[i].len = cfg->hep.tcp[i].len;
+	}
+	hc->n_tcp = cfg->hep.n_tcp;
+	snprintf(hc->auth_key, sizeof(hc->auth_key), "%s", cfg->hep.auth_key);
+}
+
+static void on_hep(void *ctx, int fd, uint32_t events)
+{
+	struct daemon *d = ctx;
+
+	(void)fd;
+	(void)events;
+	hep_server_on_readable(d->hep);
+}
+
+static void close_hep(struct daemon *d)
+{
+	loop_unwatch(d->loop, d->hep_watch);
+	hep_server_close(d->hep);
+	d->hep = NULL;
+	d->hep_watch = NULL;
+}
+
+static int open_hep(struct daemon *d, const struct config *cfg)
+{
+	struct hep_config hc;
+	char err[512];
+
+	if (!cfg->hep.n_udp && !cfg->hep.n_tcp)
+		return 0;
+	hep_config_from(cfg, &hc);
+	d->hep = hep_server_open(&hc, d->calls, err, sizeof(err));
+	if (!d->hep) {
+		log_err("HEP: %s", err);
+		return -1;
+	}
+	d->hep_watch = loop_watch_fd(d->loop, hep_server_fd(d->hep), EPOLLIN,
+				     on_hep, d);
+	if (!d->hep_watch) {
+		log_err("HEP: cannot watch the listeners: %s", strerror(errno));
+		hep_server_close(d->hep);
+		d->hep = NULL;
+		return -1;
+	}
+	for (unsigned int i = 0; i < cfg->hep.n_udp + cfg->hep.n_tcp; i++) {
+		bool udp = i < cfg->hep.n_udp;
+		char a[64];
+
+		config_addr_format(udp ? &cfg->hep.udp[i] : &cfg->hep.tcp[i - cfg->hep.n_udp],
+				   a, sizeof(a));
+		log_info("HEP: listening on %s/%s", a, udp ? "udp" : "tcp");
+	}
+	return 0;
+}
+
+#ifdef HAVE_CAPTURE
+static void capture_config_from(const struct config *cfg, struct capture_config *cc)
+{
+	capture_config_defaults(cc);
+	for (unsigned int i = 0; i < cfg->capture.n_ifaces && i < CAPTURE_MAX_IFACES; i++)
+		snprintf(cc->ifaces[i], sizeof(cc->ifaces[i]), "%s", cfg->capture.ifaces[i]);
+	cc->n_ifaces = cfg->capture.n_ifaces;
+	for (unsigned int i = 0; i < cfg->capture.n_ports && i < CAPTURE_MAX_PORTS; i++) {
+		cc->ports[i].first = cfg->capture.ports[i].first;
+		cc->ports[i].last = cfg->capture.ports[i].last;
+	}
+	cc->n_ports = cfg->capture.n_ports;
+	cc->promiscuous = cfg->capture.promiscuous;
+}
+
+static void on_capture(void *ctx, int fd, uint32_t events)
+{
+	struct daemon *d = ctx;
+
+	(void)fd;
+	(void)events;
+	capture_on_readable(d->capture);
+}
+
+static void close_capture(struct daemon *d)
+{
+	loop_unwatch(d->loop, d->capture_watch);
+	capture_close(d->capture);
+	d->capture = NULL;
+	d->capture_watch = NULL;
+}
+
+static int open_capture(struct daemon *d, const struct config *cfg)
+{
+	struct capture_config cc;
+	char err[512];
+
+	if (!cfg->capture.n_ifaces)
+		return 0;
+	capture_config_from(cfg, &cc);
+	d->capture = capture_open(&cc, d->calls, err, sizeof(err));
+	if (!d->capture) {
+		log_err("capture: %s", err);
+		return -1;
+	}
+	d->capture_watch = loop_watch_fd(d->loop, capture_fd(d->capture), EPOLLIN,
+					 on_capture, d);
+	if (!d->capture_watch) {
+		log_err("capture: cannot watch the socket: %s", strerror(errno));
+		capture_close(d->capture);
+		d->capture = NULL;
+		return -1;
+	}
+	for (unsigned int i = 0; i < cfg->capture.n_ifaces; i++)
+		log_info("capture: SIP on %s", cfg->capture.ifaces[i]);
+	return 0;
+}
+
+#else
+struct capture;
+static void close_capture(struct daemon *d)
+{
+	(void)d;
+}
+
+static int open_capture(struct daemon *d, const struct config *cfg)
+{
+	(void)d;
+	if (cfg->capture.n_ifaces) {
+		log_err("capture: not built in");
+		return -1;
+	}
+	return 0;
+}
+#endif
+
+/* ---- call table ---- */
+
+static void calls_config_from(const struct config *cfg, struct calls_config *cc)
+{
+	_Static_assert((int)CONFIG_META_COUNT == (int)CALLS_META_COUNT,
+		       "one [calls] header key per call metadata field");
+	calls_config_defaults(cc);
+	for (int i = 0; i < CONFIG_META_COUNT; i++)
+		cc->meta_header[i] = cfg->calls.meta_header[i];
+	switch (cfg->calls.agent_fallback) {
+	case CONFIG_AGENT_FROM_TO:
+		cc->agent_source = CALLS_AGENT_FROM_TO;
+		break;
+	case CONFIG_AGENT_FROM_ASSERTED:
+		cc->agent_source = CALLS_AGENT_FROM_ASSERTED;
+		break;
+	case CONFIG_AGENT_FROM_FROM:
+		cc->agent_source = CALLS_AGENT_FROM_FROM;
+		break;
+	}
+	cc->max_calls = cfg->calls.max_calls;
+	cc->setup_timeout = cfg->calls.setup_timeout;
+	cc->idle_timeout = cfg->calls.idle_timeout;
+	cc->ended_linger = cfg->calls.ended_linger;
+}
+
+/* ---- control requests ---- */
+
+static struct json_object *req_calls(void *ctx, const struct control_peer *peer,
+				     struct json_object *req, char *err, size_t errlen)
+{
+	struct daemon *d = ctx;
+	struct json_object *reply, *list;
+
+	(void)peer;
+	(void)req;
+	list = call_json_list(d->calls);
+	if (!list) {
+		snprintf(err, errlen, "out of memory listing calls");
+		return NULL;
+	}
+	reply = json_object_new_object();
+	json_object_object_add(reply, "calls", list);
+	return reply;
+}
+
+/* A call's numeric id from "calls", or its SIP Call-ID. */
+static const struct call *find_call(const struct calls *calls, const char *s)
+{
+	const struct call *c = NULL;
+	char *end;
+	unsigned long long id;
+
+	if (*s >= '1' && *s <= '9') {
+		errno = 0;
+		id = strtoull(s, &end, 10);
+		if (!errno && !*end)
+			c = calls_find_id(calls, id);
+	}
+	return c ? c : calls_find(calls, s);
+}
+
+static struct json_object *req_call(void *ctx, const struct control_peer *peer,
+				    struct json_object *req, char *err, size_t errlen)
+{
+	struct daemon *d = ctx;
+	struct json_object *id, *reply, *call;
+	const struct call *c;
+
+	(void)peer;
+	if (!json_object_object_get_ex(req, "id", &id) ||
+	    !json_object_is_type(id, json_type_string)) {
+		snprintf(err, errlen, "\"call\" needs an \"id\" string: the call's id from \"calls\"");
+		return NULL;
+	}
+	c = find_call(d->calls, json_object_get_string(id));
+	if (!c) {
+		snprintf(err, errlen, "no call with id \"%.128s\"", json_object_get_string(id));
+		return NULL;
+	}
+	call = call_json(c);
+	if (!call) {
+		snprintf(err, errlen, "out of memory describing the call");
+		return NULL;
+	}
+	reply = json_object_new_object();
+	json_object_object_add(reply, "call", call);
+	return reply;
+}
+
+static struct json_object *u64(uint64_t v)
+{
+	return json_object_new_uint64(v);
+}
+
+static struct json_object *req_stats(void *ctx, const struct control_peer *peer,
+				     struct json_object *req, char *err, size_t errlen)
+{
+	struct daemon *d = ctx;
+	struct json_object *reply, *daemon, *hep, *control;
+	struct control_stats cs;
+
+	(void)peer;
+	(void)req;
+	(void)err;
+	(void)errlen;
+	reply = json_object_new_object();
+
+	daemon = json_object_new_object();
+	json_object_object_add(daemon, "pid", json_object_new_int(getpid()));
+	json_object_object_add(daemon, "uptime", u64((uint64_t)(monotonic_seconds() -
+								  d->started.tv_sec)));
+	json_object_object_add(daemon, "config", json_object_new_string(d->config_path ?
+									 d->config_path : "(defaults)"));
+	json_object_object_add(daemon, "reloads", u64(d->reloads));
+	json_object_object_add(daemon, "reload_failures", u64(d->reload_failures));
+	json_object_object_add(reply, "daemon", daemon);
+
+	json_object_object_add(reply, "calls", call_json_stats(d->calls));
+
+	hep = json_object_new_object();
+	json_object_object_add(hep, "enabled", json_object_new_boolean(d->hep != NULL));
+	if (d->hep) {
+		for (int i = 0; i < HEP_CNT_COUNT; i++)
+			json_object_object_add(hep, hep_counter_name((enum hep_counter)i),
+					       u64(hep_server_counter(d->hep, (enum hep_counter)i)));
+		json_object_object_add(hep, "tcp_clients",
+				       u64(hep_server_tcp_clients(d->hep)));
+	}
+	json_object_object_add(reply, "hep", hep);
+
+#ifdef HAVE_CAPTURE
+	json_object_object_add(reply, "capture", d->capture ?
+			       capture_json_stats(d->capture) : json_object_new_null());
+#endif
+
+	control_get_stats(d->control, &cs);
+	control = json_object_new_object();
+	json_object_object_add(control, "clients", u64(cs.clients));
+	json_object_object_add(control, "connections", u64(cs.connections));
+	json_object_object_add(control, "refused", u64(cs.refused));
+	json_object_object_add(control, "requests", u64(cs.requests));
+	json_object_object_add(control, "errors", u64(cs.errors));
+	json_object_object_add(control, "oversized", u64(cs.oversized));
+	json_object_object_add(reply, "control", control);
+	return reply;
+}
+
+static const struct control_command commands[] = {
+	{ "calls", req_calls },
+	{ "call", req_call },
+	{ "stats", req_stats },
+};
+
+static int control_config_from(const struct config *cfg, struct control_config *cc)
+{
+	cc->path = cfg->daemon.control_socket;
+	cc->mode = cfg->daemon.control_mode;
+	cc->max_clients = cfg->daemon.control_max_clients;
+	cc->gid = (gid_t)-1;
+	if (cfg->daemon.control_group[0]) {
+		struct group *g = getgrnam(cfg->daemon.control_group);
+
+		if (!g) {
+			log_err("control: group \"%s\" does not exist",
+				cfg->daemon.control_group);
+			return -1;
+		}
+		cc->gid = g->gr_gid;
+	}
+	return 0;
+}
+
+static int open_control(struct daemon *d, const struct config *cfg)
+{
+	struct control_config cc;
+	char err[512];
+
+	if (control_config_from(cfg, &cc))
+		return -1;
+	d->control = control_open(d->loop, &cc, commands,
+				  sizeof(commands) / sizeof(commands[0]), d, err,
+				  sizeof(err));
+	if (!d->control) {
+		log_err("control: %s", err);
+		return -1;
+	}
+	log_info("control: listening on %s (mode %04o)", cc.path,
+		 (unsigned int)cc.mode);
+	return 0;
+}
+
+/* ---- reload and signals ---- */
+
+static bool same(const void *a, const void *b, size_t len)
+{
+	return !memcmp(a, b, len);
+}
+
+static void reload(struct daemon *d)
+{
+	struct config next;
+	struct config *cur = &d->cfg;
+	char err[CONFIG_ERR_LEN];
+
+	if (d->config_path) {
+		if (config_load(&next, d->config_path, err, sizeof(err))) {
+			d->reload_failures++;
+			log_err("reload failed, keeping the running configuration: %s", err);
+			return;
+		}
+	} else {
+		config_defaults(&next);
+	}
+	log_notice("reloading %s", d->config_path ? d->config_path : "(defaults)");
+	apply_logging(&next);
+
+	if (strcmp(next.daemon.control_socket, cur->daemon.control_socket) ||
+	    next.daemon.control_mode != cur->daemon.control_mode ||
+	    strcmp(next.daemon.control_group, cur->daemon.control_group)) {
+		struct control *old = d->control;
+
+		/* the new socket first: a bad path must not leave us unreachable */
+		if (strcmp(next.daemon.control_socket, cur->daemon.control_socket) &&
+		    open_control(d, &next) == 0) {
+			control_close(old);
+		} else if (!strcmp(next.daemon.control_socket, cur->daemon.control_socket)) {
+			control_close(old);
+			if (open_control(d, &next)) {
+				log_err("reload: control socket lost; restart listenind");
+				d->control = NULL;
+			}
+		} else {
+			d->control = old;
+			next.daemon.control_socket[0] = '\0';
+			snprintf(next.daemon.control_socket, sizeof(next.daemon.control_socket),
+				 "%s", cur->daemon.control_socket);
+			d->reload_failures++;
+			log_err("reload: keeping the control socket %s", cur->daemon.control_socket);
+		}
+	}
+	if (d->control)
+		control_set_max_clients(d->control, next.daemon.control_max_clients);
+
+	if (!same(&next.hep, &cur->hep, sizeof(next.hep))) {
+		close_hep(d);
+		if (open_hep(d, &next)) {
+			d->reload_failures++;
+			log_err("reload: new [hep] settings failed; restoring the previous ones");
+			next.hep = cur->hep;
+			if (open_hep(d, &next))
+				log_err("reload: HEP input is down; fix [hep] and reload");
+		}
+	}
+	if (!same(&next.capture, &cur->capture, sizeof(next.capture))) {
+		close_capture(d);
+		if (open_capture(d, &next)) {
+			d->reload_failures++;
+			log_err("reload: new [capture] settings failed; restoring the previous ones");
+			next.capture = cur->capture;
+			if (open_capture(d, &next))
+				log_err("reload: capture is down; fix [capture] and reload");
+		}
+	}
+	if (!same(&next.calls, &cur->calls, sizeof(next.calls))) {
+		/* the call table keeps its settings for the calls it holds */
+		log_warn("reload: changes in [calls] take effect when listenind restarts");
+		next.calls = cur->calls;
+	}
+	*cur = next;
+	d->reloads++;
+	log_notice("configuration reloaded");
+}
+
+static void on_signal(void *ctx, int signo)
+{
+	struct daemon *d = ctx;
+
+	if (signo == SIGHUP) {
+		reload(d);
+		return;
+	}
+	log_notice("SIG%s: stopping", sigabbrev_np(signo));
+	loop_stop(d->loop);
+}
+
+static void on_tick(void *ctx)
+{
+	struct daemon *d = ctx;
+	struct timespec now, wall;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	clock_gettime(CLOCK_REALTIME, &wall);
+	calls_expire(d->calls, wall);
+	if (d->hep)
+		hep_server_on_tick(d->hep, &now);
+#ifdef HAVE_CAPTURE
+	if (d->capture)
+		capture_on_tick(d->capture, &now);
+#endif
+}
+
+/* ---- start and stop ---- */
+
+static int load(struct daemon *d, const char *path, bool explicit_path)
+{
+	char err[CONFIG_ERR_LEN];
+
+	if (!explicit_path && access(path, F_OK) && errno == ENOENT) {
+		config_defaults(&d->cfg);
+		d->config_path = NULL;
+		return 0;
+	}
+	d->config_path = path;
+	if (config_load(&d->cfg, path, err, sizeof(err))) {
+		fprintf(stderr, "listenind: %s\n", err);
+		return -1;
+	}
+	return 0;
+}
+
+static int run(struct daemon *d)
+{
+	static const int signals[] = { SIGHUP, SIGTERM, SIGINT };
+	struct calls_config cc;
+	const char *why;
+	int ret = 1;
+
+	signal(SIGPIPE, SIG_IGN);
+	apply_logging(&d->cfg);
+	d->loop = loop_new();
+	if (!d->loop) {
+		log_err("cannot create the event loop: %s", strerror(errno));
+		return 1;
+	}
+	if (loop_signals(d->loop, signals, 3, on_signal, d)) {
+		log_err("cannot take signals: %s", strerror(errno));
+		goto out;
+	}
+	calls_config_from(&d->cfg, &cc);
+	why = calls_config_check(&cc);
+	if (why) {
+		log_err("[calls]: %s", why);
+		goto out;
+	}
+	d->calls = calls_new(&cc);
+	if (!d->calls) {
+		log_err("cannot create the call table: %s", strerror(errno));
+		goto out;
+	}
+	if (open_control(d, &d->cfg) || open_hep(d, &d->cfg) || open_capture(d, &d->cfg))
+		goto out;
+	d->tick = loop_timer_add(d->loop, TICK_MS, on_tick, d);
+	if (!d->tick) {
+		log_err("cannot create the timer: %s", strerror(errno));
+		goto out;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &d->started);
+	log_notice("started (pid %d, configuration %s)", (int)getpid(),
+		   d->config_path ? d->config_path : "embedded defaults");
+	if (loop_run(d->loop)) {
+		log_err("event loop failed: %s", strerror(errno));
+		goto out;
+	}
+	ret = 0;
+out:
+	close_capture(d);
+	close_hep(d);
+	control_close(d->control);
+	calls_free(d->calls);
+	loop_free(d->loop);
+	if (!ret)
+		log_notice("stopped");
+	return ret;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "check-config", no_argument, NULL, 'C' },
+		{ "dump-config", no_argument, NULL, 'D' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct daemon d = { 0 };
+	const char *path = CONFIG_DEFAULT_PATH;
+	bool explicit_path = false, check = false, dump = false;
+	int opt;
+
+	while ((opt = getopt_long(argc, argv, "c:hV", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'c':
+			path = optarg;
+			explicit_path = true;
+			break;
+		case 'C':
+			check = true;
+			break;
+		case 'D':
+			dump = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("listenind 0.1\n");
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "listenind: unexpected argument \"%s\"; see listenind --help\n",
+			argv[optind]);
+		return 2;
+	}
+	if (load(&d, path, explicit_path))
+		return 1;
+	if (dump)
+		config_dump(&d.cfg, stdout);
+	if (check) {
+		printf("listenind: %s: configuration is valid\n",
+		       d.config_path ? d.config_path : "embedded defaults");
+	}
+	if (check || dump)
+		return 0;
+	return run(&d);
+}
