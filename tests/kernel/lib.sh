@@ -117,6 +117,8 @@ subtest() {
 	)
 	rc=$?
 	bg_stop_all
+	[ -e "/run/netns/$ns_gw" ] && [ -d /sys/module/listenin ] &&
+		n_gw "$LICTL" tap flush >/dev/null 2>&1
 	if [ $rc -eq 0 ]; then
 		ktap_result ok "$name"
 	else
@@ -244,6 +246,16 @@ topo_setup() {
 	ns_sysctl "$ns_gw" net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
 
 	topo_check
+}
+
+# Sets the topology up or bails out of the whole test.
+topo_setup_or_bail() {
+	topo_setup && return 0
+	echo "Bail out! cannot build the network namespace topology"
+	cleanup
+	rm -rf "$tmp"
+	trap - EXIT
+	exit 1
 }
 
 route_default() {
@@ -412,6 +424,11 @@ tap_del() {
 # tap_json ID: lictl's JSON for tap ID (an object).
 tap_json() {
 	n_gw "$LICTL" -j tap show "$1"
+}
+
+# tap_counter ID NAME: counter NAME (packets, copies, ...) of tap ID.
+tap_counter() {
+	tap_json "$1" | jq -er ".counters.$2"
 }
 
 # tap_count: number of taps in gw.
