@@ -30,6 +30,8 @@ int cmd_tap_show(int argc, char **argv, const struct lictl_opts *opts);
 int cmd_tap_flush(int argc, char **argv, const struct lictl_opts *opts);
 int cmd_stats(int argc, char **argv, const struct lictl_opts *opts);
 int cmd_monitor(int argc, char **argv, const struct lictl_opts *opts);
+int cmd_calls(int argc, char **argv, const struct lictl_opts *opts);
+int cmd_call_show(int argc, char **argv, const struct lictl_opts *opts);
 
 /* "lictl: CMD: message" on stderr; both return their exit status. */
 int lictl_usage_error(const char *cmd, const char *fmt, ...)

@@ -40,6 +40,11 @@ static const struct command commands[] = {
 	  NULL },
 	{ "monitor", NULL, cmd_monitor, "print tap events as they happen", "",
 	  "  Runs until interrupted (SIGINT, SIGTERM), one line per event.\n" },
+	{ "calls", NULL, cmd_calls, "list the calls listenind knows", "",
+	  "  From listenind's control socket ($LISTENIND_SOCKET, default\n"
+	  "  /run/listenind/control.sock).\n" },
+	{ "call", "show", cmd_call_show, "show one call: parties, media, history",
+	  "ID", "  ID is the call's id from \"lictl calls\", or its SIP Call-ID.\n" },
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
