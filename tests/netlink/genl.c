@@ -545,7 +545,7 @@ static long param(const char *name)
 } while (0)
 
 /* Offsets depend on the message layout: compute them from a dry build. */
-#define WHERE(t, field) ({ struct where _w; build_tap(&self->nl, (t), &_w, 0); _w.field; })
+#define WHERE(t, field) ({ struct where _ww; build_tap(&self->nl, (t), &_ww, 0); _ww.field; })
 
 /* The 6.1 harness runs the test body even when the setup skipped. */
 #define SKIPPED_IN_SETUP do { if (_metadata->skip) return; } while (0)
