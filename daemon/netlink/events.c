@@ -25,14 +25,14 @@ int lnl_events_subscribe(struct lnl *nl)
 
 int lnl_events_recv(struct lnl *nl, lnl_event_cb cb, void *arg)
 {
-	const struct nlmsghdr *m = (const struct nlmsghdr *)nl->buf;
+	const struct nlmsghdr *m = (const struct nlmsghdr *)nl->rbuf;
 	struct lnl_event ev;
 	const char *why;
 	ssize_t n;
 	int len, ret;
 
 	nl->error[0] = '\0';
-	n = mnl_socket_recvfrom(nl->sock, nl->buf, nl->buflen);
+	n = mnl_socket_recvfrom(nl->sock, nl->rbuf, nl->buflen);
 	if (n < 0)
 		return errno == EWOULDBLOCK ? -EAGAIN : -errno;
 	len = (int)n;

@@ -13,8 +13,10 @@ struct lnl {
 	uint32_t events_group;
 	uint32_t portid;
 	uint32_t seq;
-	char *buf;
-	size_t buflen;
+	char *buf;		/* requests */
+	char *rbuf;		/* replies */
+	size_t buflen;		/* of each */
+	const struct nlmsghdr *req;	/* the request being answered */
 	char error[512];
 };
 
@@ -51,6 +53,17 @@ int lnl_attrs_parse(const void *payload, size_t len, const enum lnl_kind *policy
 		    const char **why);
 int lnl_parse_counters(const struct nlattr *nest, struct lnl_counters *c,
 		       const char **why);
+
+/*
+ * Where an extended ACK's offset points in our request req:
+ * "stream 2, output 1, LISTENIN_A_OUTPUT_SRC_ADDR"; and a missing
+ * attribute: "LISTENIN_A_OUTPUT_SRC_PORT in stream 1, output 1".
+ * False if the offset does not fall on an attribute of req.
+ */
+bool lnl_where(const struct nlmsghdr *req, uint32_t off, char *buf,
+	       size_t len);
+bool lnl_where_missing(const struct nlmsghdr *req, uint32_t type,
+		       bool has_nest, uint32_t nest_off, char *buf, size_t len);
 
 #define LNL_GENL_PAYLOAD(nlh) \
 	((const char *)mnl_nlmsg_get_payload(nlh) + sizeof(struct genlmsghdr))

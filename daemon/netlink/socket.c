@@ -66,8 +66,8 @@ struct nlmsghdr *lnl_msg_start(struct lnl *nl, uint16_t type, uint8_t cmd,
 
 struct ext_ack {
 	const char *msg;
-	uint32_t miss_type;
-	bool has_miss_type;
+	uint32_t offs, miss_type, miss_nest;
+	bool has_offs, has_miss_type, has_miss_nest;
 };
 
 static int ext_ack_attr(const struct nlattr *a, void *data)
@@ -79,10 +79,22 @@ static int ext_ack_attr(const struct nlattr *a, void *data)
 		if (mnl_attr_validate(a, MNL_TYPE_NUL_STRING) == 0)
 			ack->msg = mnl_attr_get_str(a);
 		break;
+	case NLMSGERR_ATTR_OFFS:
+		if (mnl_attr_validate(a, MNL_TYPE_U32) == 0) {
+			ack->offs = mnl_attr_get_u32(a);
+			ack->has_offs = true;
+		}
+		break;
 	case NLMSGERR_ATTR_MISS_TYPE:
 		if (mnl_attr_validate(a, MNL_TYPE_U32) == 0) {
 			ack->miss_type = mnl_attr_get_u32(a);
 			ack->has_miss_type = true;
+		}
+		break;
+	case NLMSGERR_ATTR_MISS_NEST:
+		if (mnl_attr_validate(a, MNL_TYPE_U32) == 0) {
+			ack->miss_nest = mnl_attr_get_u32(a);
+			ack->has_miss_nest = true;
 		}
 		break;
 	}
@@ -94,15 +106,28 @@ static void parse_ext_ack(struct lnl *nl, const struct nlmsghdr *m, size_t off)
 {
 	struct ext_ack ack = { 0 };
 	size_t len = mnl_nlmsg_get_payload_len(m);
+	const struct nlmsghdr *req = nl->req;
+	char where[256] = "";
+	bool family = req && req->nlmsg_type == nl->family_id && nl->family_id;
 
 	if (!(m->nlmsg_flags & NLM_F_ACK_TLVS) || off >= len)
 		return;
 	mnl_attr_parse_payload((const char *)mnl_nlmsg_get_payload(m) + off,
 			       len - off, ext_ack_attr, &ack);
+	if (family && ack.has_miss_type)
+		lnl_where_missing(req, ack.miss_type, ack.has_miss_nest,
+				  ack.miss_nest, where, sizeof(where));
+	else if (family && ack.has_offs)
+		lnl_where(req, ack.offs, where, sizeof(where));
 	if (ack.msg && ack.msg[0])
-		lnl_set_error(nl, "%s", ack.msg);
+		lnl_set_error(nl, "%s%s%s%s", ack.msg, where[0] ? " [" : "",
+			      where, where[0] ? "]" : "");
+	else if (where[0] && ack.has_miss_type)
+		lnl_set_error(nl, "missing %s", where);
 	else if (ack.has_miss_type)
-		lnl_set_error(nl, "missing attribute %u", ack.miss_type);
+		lnl_set_error(nl, "missing attribute type %u", ack.miss_type);
+	else if (where[0])
+		lnl_set_error(nl, "invalid %s", where);
 }
 
 static int handle_error(struct lnl *nl, const struct nlmsghdr *m)
@@ -155,13 +180,14 @@ int lnl_transact(struct lnl *nl, struct nlmsghdr *nlh, uint16_t reply_type,
 	bool intr = false, done = false;
 
 	nl->error[0] = '\0';
+	nl->req = nlh;
 	nlh->nlmsg_flags |= NLM_F_ACK;
 	if (mnl_socket_sendto(nl->sock, nlh, nlh->nlmsg_len) < 0)
 		return -errno;
 
 	while (!done) {
-		const struct nlmsghdr *m = (const struct nlmsghdr *)nl->buf;
-		ssize_t n = mnl_socket_recvfrom(nl->sock, nl->buf, nl->buflen);
+		const struct nlmsghdr *m = (const struct nlmsghdr *)nl->rbuf;
+		ssize_t n = mnl_socket_recvfrom(nl->sock, nl->rbuf, nl->buflen);
 		int len;
 
 		if (n < 0) {
@@ -294,8 +320,9 @@ int lnl_open(struct lnl **nlp, char *err, size_t errlen)
 		return -ENOMEM;
 	nl->buflen = LNL_BUFLEN;
 	nl->buf = malloc(nl->buflen);
+	nl->rbuf = malloc(nl->buflen);
 	nl->sock = mnl_socket_open(NETLINK_GENERIC);
-	if (!nl->buf || !nl->sock)
+	if (!nl->buf || !nl->rbuf || !nl->sock)
 		goto err_errno;
 	/* Best effort: older kernels lack these and still work. */
 	mnl_socket_setsockopt(nl->sock, NETLINK_EXT_ACK, &one, sizeof(one));
@@ -329,5 +356,6 @@ void lnl_close(struct lnl *nl)
 	if (nl->sock)
 		mnl_socket_close(nl->sock);
 	free(nl->buf);
+	free(nl->rbuf);
 	free(nl);
 }

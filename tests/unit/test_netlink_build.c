@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "netlink/internal.h"
 #include "netlink/lnl.h"
 
 static int n_tests, n_failed;
@@ -360,6 +361,64 @@ static void test_big(void)
 	free(outs);
 }
 
+/* The n-th (1-based) attribute of type inside nest, or NULL. */
+static const struct nlattr *nth(const struct nlattr *nest, uint16_t type, int n)
+{
+	const struct nlattr *a;
+
+	mnl_attr_for_each_nested(a, nest)
+		if (mnl_attr_get_type(a) == type && --n == 0)
+			return a;
+	return NULL;
+}
+
+static void test_where(void)
+{
+	static char buf[8192];
+	const struct nlmsghdr *nlh = (const void *)buf;
+	const struct nlattr *list, *s2, *outs, *o1, *src, *s1, *o2;
+	char w[256];
+	uint32_t off;
+
+	lnl_build_tap_new(buf, sizeof(buf), FAMILY_ID, 1, &tap);
+	list = NULL;
+	{
+		const struct nlattr *a;
+
+		mnl_attr_for_each(a, nlh, sizeof(struct genlmsghdr))
+			if (mnl_attr_get_type(a) == LISTENIN_A_TAP_STREAMS)
+				list = a;
+	}
+	s2 = list ? nth(list, LISTENIN_A_STREAM, 2) : NULL;
+	outs = s2 ? nth(s2, LISTENIN_A_STREAM_OUTPUTS, 1) : NULL;
+	o1 = outs ? nth(outs, LISTENIN_A_OUTPUT, 1) : NULL;
+	src = o1 ? nth(o1, LISTENIN_A_OUTPUT_SRC_ADDR, 1) : NULL;
+	ok(src != NULL, "found stream 2, output 1, OUTPUT_SRC_ADDR by walking");
+	if (!src)
+		return;
+	off = (uint32_t)((const char *)src - buf);
+	ok(lnl_where(nlh, off, w, sizeof(w)) &&
+	   !strcmp(w, "stream 2, output 1, LISTENIN_A_OUTPUT_SRC_ADDR"),
+	   "extack offset %u names \"%s\"", off, w);
+	off = (uint32_t)((const char *)list - buf);
+	ok(lnl_where(nlh, off, w, sizeof(w)) && !strcmp(w, "LISTENIN_A_TAP_STREAMS"),
+	   "offset of the STREAMS nest names it (\"%s\")", w);
+	ok(!lnl_where(nlh, off + 1, w, sizeof(w)),
+	   "an offset inside an attribute header names nothing");
+	ok(!lnl_where(nlh, nlh->nlmsg_len + 4, w, sizeof(w)),
+	   "an offset past the message names nothing");
+	s1 = nth(list, LISTENIN_A_STREAM, 1);
+	outs = nth(s1, LISTENIN_A_STREAM_OUTPUTS, 1);
+	o2 = nth(outs, LISTENIN_A_OUTPUT, 2);
+	off = (uint32_t)((const char *)o2 - buf);
+	ok(lnl_where_missing(nlh, LISTENIN_A_OUTPUT_SRC_PORT, true, off, w, sizeof(w)) &&
+	   !strcmp(w, "LISTENIN_A_OUTPUT_SRC_PORT in stream 1, output 2"),
+	   "a missing attribute in a nest: \"%s\"", w);
+	ok(lnl_where_missing(nlh, LISTENIN_A_TAP_STREAMS, false, 0, w, sizeof(w)) &&
+	   !strcmp(w, "LISTENIN_A_TAP_STREAMS"),
+	   "a missing top-level attribute: \"%s\"", w);
+}
+
 int main(void)
 {
 	printf("TAP version 13\n");
@@ -369,6 +428,7 @@ int main(void)
 	test_sizes();
 	test_invalid();
 	test_big();
+	test_where();
 	printf("1..%d\n", n_tests);
 	return n_failed ? 1 : 0;
 }
