@@ -25,7 +25,7 @@
 
 #include "kselftest_harness.h"
 
-#define MAX_SPEC	8
+#define MAX_SPEC	16
 
 struct nl {
 	struct mnl_socket *sock;
@@ -69,7 +69,7 @@ struct tspec {
 struct where {
 	int stream_dst_addr, stream_dst_port, stream_flags, stream_family;
 	int out_dst_addr, out_dst_port, out_src_addr, out_flags;
-	int extra, streams;
+	int extra, streams, idle;
 };
 
 static int port_seq = 10000;
@@ -150,8 +150,10 @@ static struct nlmsghdr *build_tap(struct nl *nl, const struct tspec *t, struct w
 	memset(w, -1, sizeof(*w));
 	if (t->cookie >= 0)
 		mnl_attr_put_u64(nlh, LISTENIN_A_TAP_COOKIE, (uint64_t)t->cookie);
-	if (t->idle >= 0)
+	if (t->idle >= 0) {
+		w->idle = tail(nlh);
 		mnl_attr_put_u32(nlh, LISTENIN_A_TAP_IDLE_TIMEOUT, (uint32_t)t->idle);
+	}
 	if (t->extra_type) {
 		w->extra = tail(nlh);
 		mnl_attr_put_u32(nlh, (uint16_t)t->extra_type, 1);
@@ -646,15 +648,17 @@ TEST_F(genl, get_and_del_of_a_missing_tap_fail_with_enoent)
 	SKIPPED_IN_SETUP;
 	struct tspec t;
 	struct reply r;
+	uint32_t id;
 
 	EXPECT_EQ(-ENOENT, simple(&self->nl, LISTENIN_CMD_TAP_GET, 0x7ffffff0, 0, &r));
 	EXPECT_EQ(-ENOENT, simple(&self->nl, LISTENIN_CMD_TAP_DEL, 0x7ffffff0, 0, &r));
 
 	tspec_default(&t, AF_INET);
 	ASSERT_EQ(0, tap_new(&self->nl, &t, &r));
-	ASSERT_EQ(0, simple(&self->nl, LISTENIN_CMD_TAP_DEL, r.id, 0, &r));
-	EXPECT_EQ(-ENOENT, simple(&self->nl, LISTENIN_CMD_TAP_GET, r.id, 0, &r));
-	EXPECT_EQ(-ENOENT, simple(&self->nl, LISTENIN_CMD_TAP_DEL, r.id, 0, &r));
+	id = r.id;
+	ASSERT_EQ(0, simple(&self->nl, LISTENIN_CMD_TAP_DEL, id, 0, &r));
+	EXPECT_EQ(-ENOENT, simple(&self->nl, LISTENIN_CMD_TAP_GET, id, 0, &r));
+	EXPECT_EQ(-ENOENT, simple(&self->nl, LISTENIN_CMD_TAP_DEL, id, 0, &r));
 }
 
 TEST_F(genl, get_and_del_need_an_id)
@@ -823,11 +827,11 @@ TEST_F(genl, rejects_unknown_flag_bits)
 
 	tspec_default(&t, AF_INET);
 	t.st[0].flags = LISTENIN_STREAM_F_ALL + 1;
-	EXPECT_REJECT(&t, WHERE(&t, stream_flags), EINVAL, "flag");
+	EXPECT_REJECT(&t, WHERE(&t, stream_flags), EINVAL, "flag|bit");
 
 	tspec_default(&t, AF_INET);
 	t.st[0].out[0].flags = 1U << 31;
-	EXPECT_REJECT(&t, WHERE(&t, out_flags), EINVAL, "flag");
+	EXPECT_REJECT(&t, WHERE(&t, out_flags), EINVAL, "flag|bit");
 }
 
 TEST_F(genl, rejects_idle_timeouts_out_of_range)
@@ -837,11 +841,11 @@ TEST_F(genl, rejects_idle_timeouts_out_of_range)
 
 	tspec_default(&t, AF_INET);
 	t.idle = 0;
-	EXPECT_REJECT(&t, -1, EINVAL, "idle|timeout|range|small");
+	EXPECT_REJECT(&t, WHERE(&t, idle), EINVAL, "idle|timeout");
 
 	tspec_default(&t, AF_INET);
 	t.idle = LISTENIN_IDLE_TIMEOUT_MAX + 1;
-	EXPECT_REJECT(&t, -1, EINVAL, "idle|timeout|range|large");
+	EXPECT_REJECT(&t, WHERE(&t, idle), EINVAL, "idle|timeout");
 }
 
 TEST_F(genl, rejects_nested_garbage_and_unknown_attributes)
@@ -879,8 +883,9 @@ TEST_F(genl, created_whole_or_not_at_all)
 	tspec_default(&t, AF_INET);
 	t.n_streams = 2;
 	t.st[1] = t.st[0];
-	t.st[1].dst_port = 0;
-	EXPECT_REJECT(&t, -1, EINVAL, "port");
+	t.st[1].dst_port++;
+	t.st[1].out[0].dst_len = 5;
+	EXPECT_REJECT(&t, -1, EINVAL, "addr|length|size");
 
 	memset(&d, 0, sizeof(d));
 	nlh = msg_start(&self->nl, LISTENIN_CMD_TAP_GET, NLM_F_DUMP);
