@@ -63,6 +63,8 @@ static int listing_print(struct listing *l)
 
 	if (l->json)
 		return jout_print(stdout, l->array);
+	if (!l->count)
+		fputs("(no taps)\n", l->text);
 	fclose(l->text);
 	if (fwrite(l->buf, 1, l->len, stdout) != l->len || fflush(stdout))
 		ret = -1;
