@@ -265,7 +265,7 @@ static enum sdp_error fill(struct sdp_session *session, sdp_message_t *sdp)
 
 enum sdp_error sdp_parse(struct sdp_session *session, const char *buf, size_t len)
 {
-	char text[SDP_MAX_LENGTH + 1];
+	char text[SDP_MAX_LENGTH + 3];
 	sdp_message_t *sdp;
 	enum sdp_error err;
 
@@ -275,6 +275,11 @@ enum sdp_error sdp_parse(struct sdp_session *session, const char *buf, size_t le
 	if (!len || memchr(buf, '\0', len))
 		return SDP_ERR_UNPARSEABLE;
 	memcpy(text, buf, len);
+	/* a multipart part ends without its last CRLF, which libosip2 requires */
+	if (text[len - 1] != '\n') {
+		text[len++] = '\r';
+		text[len++] = '\n';
+	}
 	text[len] = '\0';
 
 	if (sdp_message_init(&sdp))

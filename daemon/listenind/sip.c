@@ -3,12 +3,14 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include <osipparser2/osip_parser.h>
+#include <osipparser2/osip_port.h>
 
 static const char *const method_names[] = {
 	[SIP_METHOD_OTHER] = "OTHER",
@@ -29,7 +31,7 @@ static const char *const method_names[] = {
 };
 
 static const char *const error_names[] = {
-	[SIP_OK] = "ok",
+	[SIP_PARSED] = "ok",
 	[SIP_ERR_EMPTY] = "empty message",
 	[SIP_ERR_TOO_LARGE] = "message too large",
 	[SIP_ERR_UNPARSEABLE] = "unparseable",
@@ -57,12 +59,22 @@ const char *sip_error_name(enum sip_error err)
 	return error_names[err];
 }
 
+static void quiet(const char *file, int line, osip_trace_level_t level, const char *fmt,
+		  va_list ap)
+{
+	(void)file, (void)line, (void)level, (void)fmt, (void)ap;
+}
+
 void sip_init(void)
 {
 	static bool done;
 
 	if (!done) {
 		parser_init();
+		/* a malformed message is ours to count; libosip2 would print it to stdout */
+		osip_trace_initialize_func(TRACE_LEVEL0, quiet);
+		for (int level = TRACE_LEVEL0; level < END_TRACE_LEVEL; level++)
+			osip_trace_disable_level(level);
 		done = true;
 	}
 }
@@ -354,7 +366,7 @@ static enum sip_error fill(struct sip_msg *msg, osip_message_t *m,
 	}
 
 	find_sdp(msg, m);
-	return SIP_OK;
+	return SIP_PARSED;
 }
 
 /* libosip2 reads headers with string functions: a NUL there would cut them short */
@@ -388,7 +400,7 @@ enum sip_error sip_parse(struct sip_msg *msg, const char *buf, size_t len,
 		return SIP_ERR_UNPARSEABLE;
 	}
 	err = fill(msg, m, meta_names, meta_count);
-	if (err != SIP_OK)
+	if (err != SIP_PARSED)
 		sip_msg_release(msg);
 	return err;
 }

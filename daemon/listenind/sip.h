@@ -34,7 +34,7 @@ enum sip_method {
 };
 
 enum sip_error {
-	SIP_OK,
+	SIP_PARSED,
 	SIP_ERR_EMPTY,
 	SIP_ERR_TOO_LARGE,
 	SIP_ERR_UNPARSEABLE,
