@@ -61,6 +61,9 @@ int lictl_nl_error(const char *cmd, struct lnl *nl, int err)
 	if (err == -ENOBUFS)
 		return lictl_error(cmd, "the netlink receive buffer overflowed: %s",
 				   msg ? msg : "replies were lost");
+	if (!lnl_error_from_kernel(nl))
+		return lictl_error(cmd, "%s%s%s", msg ? msg : "", msg ? ": " : "",
+				   strerror(-err));
 	if (msg)
 		return lictl_error(cmd, "kernel: %s (%s)", msg, strerror(-err));
 	return lictl_error(cmd, "kernel: %s", strerror(-err));

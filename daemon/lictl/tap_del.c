@@ -26,9 +26,7 @@ int cmd_tap_del(int argc, char **argv, const struct lictl_opts *opts)
 		return ret;
 	ret = lnl_tap_del(nl, id);
 	if (ret == -ENOENT)
-		ret = lictl_error(cmd, "tap %" PRIu32 " does not exist%s%s", id,
-				  lnl_error(nl) ? "; kernel: " : "",
-				  lnl_error(nl) ? lnl_error(nl) : "");
+		ret = lictl_error(cmd, "tap %" PRIu32 " does not exist", id);
 	else if (ret)
 		ret = lictl_nl_error(cmd, nl, ret);
 	lnl_close(nl);

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <linux/genetlink.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 
 #include "netlink/internal.h"
 
@@ -17,6 +18,9 @@ int lnl_events_subscribe(struct lnl *nl)
 	}
 	/* A burst of expiries must not overflow a small default buffer. */
 	setsockopt(lnl_fd(nl), SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	/* Events may be minutes apart: blocking reads wait for them. */
+	setsockopt(lnl_fd(nl), SOL_SOCKET, SO_RCVTIMEO, &(struct timeval){ 0 },
+		   sizeof(struct timeval));
 	if (mnl_socket_setsockopt(nl->sock, NETLINK_ADD_MEMBERSHIP, &group,
 				  sizeof(group)) < 0)
 		return -errno;
@@ -32,6 +36,7 @@ int lnl_events_recv(struct lnl *nl, lnl_event_cb cb, void *arg)
 	int len, ret;
 
 	nl->error[0] = '\0';
+	nl->kernel_error = false;
 	n = mnl_socket_recvfrom(nl->sock, nl->rbuf, nl->buflen);
 	if (n < 0)
 		return errno == EWOULDBLOCK ? -EAGAIN : -errno;

@@ -18,6 +18,7 @@ struct lnl {
 	size_t buflen;		/* of each */
 	const struct nlmsghdr *req;	/* the request being answered */
 	char error[512];
+	bool kernel_error;	/* the last failure was the kernel's answer */
 };
 
 /* Called for each reply message of the family (or of nlmsg_type). */

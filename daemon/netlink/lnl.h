@@ -11,6 +11,7 @@
  *
  * A handle is one netlink socket and is not thread-safe. Use one handle for
  * requests and another, subscribed with lnl_events_subscribe(), for events.
+ * Requests block until their reply, at most 30 s (then -ETIMEDOUT).
  */
 #ifndef NETLINK_LNL_H
 #define NETLINK_LNL_H
@@ -92,6 +93,8 @@ void lnl_close(struct lnl *nl);
 /* The socket, for poll()/epoll in an event loop. */
 int lnl_fd(const struct lnl *nl);
 const char *lnl_error(const struct lnl *nl);
+/* True if the last failure was an error answer from the kernel. */
+bool lnl_error_from_kernel(const struct lnl *nl);
 /* The family's version as the kernel announced it. */
 uint32_t lnl_family_version(const struct lnl *nl);
 

@@ -6,12 +6,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <time.h>
 
 #include "netlink/internal.h"
 
 /* Large enough for any dump message: the kernel sizes those by our reads. */
 #define LNL_BUFLEN (64 * 1024)
+/* Seconds a request waits for its reply. */
+#define LNL_REPLY_TIMEOUT 30
 
 void lnl_set_error(struct lnl *nl, const char *fmt, ...)
 {
@@ -20,6 +23,11 @@ void lnl_set_error(struct lnl *nl, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(nl->error, sizeof(nl->error), fmt, ap);
 	va_end(ap);
+}
+
+bool lnl_error_from_kernel(const struct lnl *nl)
+{
+	return nl->kernel_error;
 }
 
 const char *lnl_error(const struct lnl *nl)
@@ -180,6 +188,7 @@ int lnl_transact(struct lnl *nl, struct nlmsghdr *nlh, uint16_t reply_type,
 	bool intr = false, done = false;
 
 	nl->error[0] = '\0';
+	nl->kernel_error = false;
 	nl->req = nlh;
 	nlh->nlmsg_flags |= NLM_F_ACK;
 	if (mnl_socket_sendto(nl->sock, nlh, nlh->nlmsg_len) < 0)
@@ -190,9 +199,18 @@ int lnl_transact(struct lnl *nl, struct nlmsghdr *nlh, uint16_t reply_type,
 		ssize_t n = mnl_socket_recvfrom(nl->sock, nl->rbuf, nl->buflen);
 		int len;
 
+		if (n == 0) {
+			lnl_set_error(nl, "the netlink socket returned an empty read");
+			return -EIO;
+		}
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK) {
+				lnl_set_error(nl, "no reply from the kernel within %d s",
+					      LNL_REPLY_TIMEOUT);
+				return -ETIMEDOUT;
+			}
 			if (errno == ENOSPC) {
 				lnl_set_error(nl, "reply larger than %zu bytes",
 					      nl->buflen);
@@ -231,8 +249,10 @@ int lnl_transact(struct lnl *nl, struct nlmsghdr *nlh, uint16_t reply_type,
 			return -EBADMSG;
 		}
 	}
-	if (kernel_err)
+	if (kernel_err) {
+		nl->kernel_error = true;
 		return kernel_err;
+	}
 	if (cb_ret)
 		return cb_ret;
 	return intr ? LNL_DUMP_INTR : 0;
@@ -327,6 +347,10 @@ int lnl_open(struct lnl **nlp, char *err, size_t errlen)
 	/* Best effort: older kernels lack these and still work. */
 	mnl_socket_setsockopt(nl->sock, NETLINK_EXT_ACK, &one, sizeof(one));
 	mnl_socket_setsockopt(nl->sock, NETLINK_CAP_ACK, &one, sizeof(one));
+	/* A module that never answers must not hang its callers. */
+	setsockopt(mnl_socket_get_fd(nl->sock), SOL_SOCKET, SO_RCVTIMEO,
+		   &(struct timeval){ .tv_sec = LNL_REPLY_TIMEOUT },
+		   sizeof(struct timeval));
 	if (mnl_socket_bind(nl->sock, 0, MNL_SOCKET_AUTOPID) < 0)
 		goto err_errno;
 	nl->portid = mnl_socket_get_portid(nl->sock);
