@@ -469,9 +469,21 @@ void tcpreasm_segment(struct tcpreasm *t, const struct tcpreasm_key *key, uint32
 
 	t->counters[TCPREASM_CNT_SEGMENTS]++;
 	if (flags & TCPREASM_RST) {
+		/* A reset ends both directions. */
+		struct tcpreasm_key rev = { .family = key->family, .sport = key->dport,
+					    .dport = key->sport };
+		struct flow *r;
+
+		memcpy(rev.src, key->dst, sizeof(rev.src));
+		memcpy(rev.dst, key->src, sizeof(rev.dst));
+		r = lookup(t, &rev);
 		if (f) {
 			t->counters[TCPREASM_CNT_FLOWS_CLOSED]++;
 			flow_free(t, f);
+		}
+		if (r) {
+			t->counters[TCPREASM_CNT_FLOWS_CLOSED]++;
+			flow_free(t, r);
 		}
 		return;
 	}

@@ -186,8 +186,18 @@ static void test_order(void)
 	seg(t, 2, 0xfffffff1u, 0, inv, 40);
 	seg(t, 2, 0xfffffff1u + 40, 0, inv + 40, l1 - 40);
 	ok(n_got == 1 && !strcmp(got[0], inv), "sequence wrap-around");
+	{
+		struct tcpreasm_key rev = key(2);
+
+		memcpy(rev.src, key(2).dst, 16);
+		memcpy(rev.dst, key(2).src, 16);
+		rev.sport = key(2).dport;
+		rev.dport = key(2).sport;
+		tcpreasm_segment(t, &rev, 77, 0, (const uint8_t *)ok200, strlen(ok200), 0);
+		ok(tcpreasm_flows(t) == 2, "reverse direction is its own flow");
+	}
 	seg(t, 2, 5, TCPREASM_RST, NULL, 0);
-	ok(tcpreasm_flows(t) == 0, "RST frees the flow");
+	ok(tcpreasm_flows(t) == 0, "RST frees the flow and its reverse");
 	tcpreasm_free(t);
 }
 
