@@ -18,9 +18,9 @@ void jout_add_str(struct json_object *obj, const char *key, const char *s)
 	json_object_object_add(obj, key, s ? json_object_new_string(s) : NULL);
 }
 
-void jout_add_bool(struct json_object *obj, const char *key, int v)
+void jout_add_bool(struct json_object *obj, const char *key, bool v)
 {
-	json_object_object_add(obj, key, json_object_new_boolean(!!v));
+	json_object_object_add(obj, key, json_object_new_boolean(v));
 }
 
 void jout_add_null(struct json_object *obj, const char *key)

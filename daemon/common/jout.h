@@ -8,6 +8,7 @@
 #define COMMON_JOUT_H
 
 #include <json-c/json.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -17,7 +18,7 @@
 void jout_add_u64(struct json_object *obj, const char *key, uint64_t v);
 void jout_add_int(struct json_object *obj, const char *key, int64_t v);
 void jout_add_str(struct json_object *obj, const char *key, const char *s);
-void jout_add_bool(struct json_object *obj, const char *key, int v);
+void jout_add_bool(struct json_object *obj, const char *key, bool v);
 /* The address as a string without port, or null for AF_UNSPEC. */
 void jout_add_addr(struct json_object *obj, const char *key,
 		   const struct addr *a);

@@ -7,6 +7,7 @@
 #include "common/num.h"
 #include "lictl/commands.h"
 
+__attribute__((format(printf, 2, 0)))
 static void vreport(const char *cmd, const char *fmt, va_list ap)
 {
 	fflush(stdout);
