@@ -98,7 +98,7 @@ static bool parse6(struct listenin_net *ln, struct sk_buff *skb,
 		listenin_stat_inc(ln->stats, LISTENIN_A_STATS_FRAGMENTS);
 		return false;
 	}
-	if (proto < 0)
+	if (proto == -EBADMSG)
 		goto malformed;
 	if (proto != IPPROTO_UDP) {
 		listenin_stat_inc(ln->stats, LISTENIN_A_STATS_NOT_UDP);
@@ -146,7 +146,7 @@ static bool rtcp_type(u8 b)
 }
 
 static enum pkt_class classify(const struct listenin_stream *s, const u8 *p,
-			   unsigned int len, bool rtcp_port, __be32 *ssrc)
+			       unsigned int len, bool rtcp_port, __be32 *ssrc)
 {
 	if (len < RTCP_HDR_LEN || (p[0] >> 6) != 2)
 		return CLASS_NONE;

@@ -6,6 +6,7 @@
  * the expiry work changes them too.
  */
 #include <linux/jiffies.h>
+#include <linux/rwsem.h>
 #include <net/genetlink.h>
 #include <net/ipv6.h>
 #include <net/netlink.h>
@@ -15,6 +16,13 @@
 #include "netns.h"
 
 static struct genl_family listenin_family;
+
+/*
+ * The expiry work may announce a tap while the module unloads: it must not
+ * use the family once genl_unregister_family() has started.
+ */
+static DECLARE_RWSEM(notify_sem);
+static bool notify_on;
 
 #define ADDR_POLICY NLA_POLICY_RANGE(NLA_BINARY, sizeof(struct in_addr), \
 				     sizeof(struct in6_addr))
@@ -64,10 +72,11 @@ static const struct nla_policy id_policy[LISTENIN_A_MAX + 1] = {
 
 /* Sets the "missing attribute" extack fields and a message; true if absent. */
 #define MISSING(extack, nest, tb, type, msg) ({				\
-	bool __missing = NL_REQ_ATTR_CHECK(extack, nest, tb, type);	\
+	struct netlink_ext_ack *__ea = (extack);			\
+	bool __missing = NL_REQ_ATTR_CHECK(__ea, nest, tb, type);	\
 									\
 	if (__missing)							\
-		NL_SET_ERR_MSG(extack, msg);				\
+		NL_SET_ERR_MSG(__ea, msg);				\
 	__missing;							\
 })
 
@@ -518,7 +527,8 @@ static struct listenin_tap *find_tap(struct listenin_net *ln,
 
 	tap = xa_load(&ln->taps, nla_get_u32(attr));
 	if (!tap)
-		NL_SET_ERR_MSG_ATTR(info->extack, attr, "no tap with this id in this network namespace");
+		NL_SET_ERR_MSG_ATTR(info->extack, attr,
+				    "no tap with this id in this network namespace");
 	return tap;
 }
 
@@ -701,13 +711,14 @@ void listenin_netlink_notify(struct net *net, struct listenin_tap *tap,
 	void *hdr;
 	u8 cmd;
 
-	if (!genl_has_listeners(&listenin_family, net, 0))
-		return;
+	down_read(&notify_sem);
+	if (!notify_on || !genl_has_listeners(&listenin_family, net, 0))
+		goto out;
 	msg = genlmsg_new(3 * nla_total_size(sizeof(u32)) +
 			  nla_total_size_64bit(sizeof(u64)) + counters_size(6),
 			  GFP_KERNEL);
 	if (!msg)
-		return;
+		goto out;
 	cmd = cause == LISTENIN_END_CAUSE_IDLE ? LISTENIN_CMD_TAP_EXPIRED :
 						 LISTENIN_CMD_TAP_DELETED;
 	hdr = genlmsg_put(msg, 0, 0, &listenin_family, 0, cmd);
@@ -718,10 +729,12 @@ void listenin_netlink_notify(struct net *net, struct listenin_tap *tap,
 	    nla_put_u32(msg, LISTENIN_A_TAP_END_CAUSE, cause) ||
 	    put_counters(msg, LISTENIN_A_TAP_COUNTERS, &c, COUNTERS_TAP)) {
 		nlmsg_free(msg);
-		return;
+		goto out;
 	}
 	genlmsg_end(msg, hdr);
 	genlmsg_multicast_netns(&listenin_family, net, msg, 0, 0, GFP_KERNEL);
+out:
+	up_read(&notify_sem);
 }
 
 static const struct genl_ops listenin_ops[] = {
@@ -780,10 +793,21 @@ static struct genl_family listenin_family __ro_after_init = {
 
 int __init listenin_netlink_init(void)
 {
-	return genl_register_family(&listenin_family);
+	int err;
+
+	err = genl_register_family(&listenin_family);
+	if (err)
+		return err;
+	down_write(&notify_sem);
+	notify_on = true;
+	up_write(&notify_sem);
+	return 0;
 }
 
 void listenin_netlink_exit(void)
 {
+	down_write(&notify_sem);
+	notify_on = false;
+	up_write(&notify_sem);
 	genl_unregister_family(&listenin_family);
 }

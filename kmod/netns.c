@@ -35,7 +35,8 @@ int listenin_netns_tap_add(struct listenin_net *ln, struct listenin_tap *tap,
 
 	lockdep_assert_held(&ln->lock);
 	if (ln->n_taps >= READ_ONCE(listenin_max_taps)) {
-		NL_SET_ERR_MSG(extack, "too many taps in this network namespace (module parameter max_taps)");
+		NL_SET_ERR_MSG(extack,
+			       "too many taps in this network namespace (module parameter max_taps)");
 		return -ENOSPC;
 	}
 	err = xa_alloc_cyclic(&ln->taps, &tap->id, tap, xa_limit_32b,
