@@ -42,10 +42,17 @@ static const char usage[] =
 	"  -b, --bogus KIND      expect rtpsend --bogus KIND datagrams (v0, short, text)\n"
 	"  -w, --ready FILE      create FILE once bound, for scripts to start senders\n"
 	"  -v, --verbose         describe each bad datagram on stderr\n"
+	"  -t, --talk DST        also send RTP from BIND to DST (ADDR:PORT), as a phone\n"
+	"                        with symmetric RTP talks back from its receiving port\n"
+	"      --talk-count N    packets to send with --talk (default 50)\n"
+	"      --talk-rate PPS   their rate (default 50)\n"
+	"      --talk-delay SECS start sending SECS after binding (default 0)\n"
+	"      --talk-ssrc SSRC  their SSRC (default 0x7a7a0001)\n"
 	"SIGTERM or SIGINT ends the run early; the summary and checks still follow.\n"
 	"Prints one line per SSRC, then the summary:\n"
 	"  received=N valid=N corrupt=N unexpected=N duplicates=N lost=N reordered=N\n"
 	"  ssrcs=N from=ADDR:PORT[,ADDR:PORT...]\n"
+	"With --talk the summary line ends with talk_sent=N talk_errors=N.\n"
 	"Exit status: 0 as expected, 1 not as expected (any corrupt, unexpected or\n"
 	"duplicate datagram fails), 2 bad arguments or setup failure.\n";
 
@@ -209,6 +216,11 @@ int main(int argc, char *argv[])
 		{ "bogus", required_argument, NULL, 'b' },
 		{ "ready", required_argument, NULL, 'w' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "talk", required_argument, NULL, 't' },
+		{ "talk-count", required_argument, NULL, 1 },
+		{ "talk-rate", required_argument, NULL, 2 },
+		{ "talk-delay", required_argument, NULL, 3 },
+		{ "talk-ssrc", required_argument, NULL, 4 },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -221,13 +233,18 @@ int main(int argc, char *argv[])
 	unsigned int nwant_ssrc = 0, nwant_from = 0, i;
 	double duration = 5, idle = 0, start, last = 0;
 	const char *ready = NULL;
+	struct sockaddr_storage talk;
+	socklen_t talk_len = 0;
+	unsigned long long talk_count = 50, talk_rate = 50, talk_ssrc = 0x7a7a0001;
+	unsigned long long talk_sent = 0, talk_errors = 0;
+	double talk_delay = 0, talk_start;
 	bool expect_none = false, ok;
 	enum kind kind = KIND_RTP;
 	socklen_t bind_len;
 	int c, fd, rcvbuf = 1 << 20;
 	static uint8_t buf[DGRAM_MAX + 1], ref[DGRAM_MAX + 1];
 
-	while ((c = getopt_long(argc, argv, "d:c:i:e:m:M:ns:f:p:l:TRb:w:vh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:c:i:e:m:M:ns:f:p:l:TRb:w:vt:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
 			if (parse_seconds(optarg, &duration) || duration == 0)
@@ -294,6 +311,26 @@ int main(int argc, char *argv[])
 		case 'v':
 			verbose = true;
 			break;
+		case 't':
+			if (parse_endpoint(optarg, &talk, &talk_len, false))
+				die_usage("--talk wants ADDR:PORT or [IPv6]:PORT, not '%s'", optarg);
+			break;
+		case 1:
+			if (parse_uint(optarg, ULLONG_MAX, &talk_count))
+				die_usage("--talk-count wants a number of packets, not '%s'", optarg);
+			break;
+		case 2:
+			if (parse_uint(optarg, 100000, &talk_rate) || !talk_rate)
+				die_usage("--talk-rate wants packets per second, 1..100000, not '%s'", optarg);
+			break;
+		case 3:
+			if (parse_seconds(optarg, &talk_delay))
+				die_usage("--talk-delay wants seconds, 0..86400, not '%s'", optarg);
+			break;
+		case 4:
+			if (parse_uint(optarg, UINT32_MAX, &talk_ssrc))
+				die_usage("--talk-ssrc wants a 32-bit number, not '%s'", optarg);
+			break;
 		case 'h':
 			fputs(usage, stdout);
 			return 0;
@@ -308,6 +345,8 @@ int main(int argc, char *argv[])
 		die_usage("BIND '%s' is not ADDR:PORT or [IPv6]:PORT with a port 1..65535", argv[optind]);
 	if (expect_none && (expect != ULLONG_MAX || expect_min))
 		die_usage("%s", "--expect-none contradicts --expect and --expect-min");
+	if (talk_len && talk.ss_family != bind_addr.ss_family)
+		die_usage("--talk and BIND must both be IPv4 or both IPv6");
 	if (expect != ULLONG_MAX && (expect < expect_min || expect > expect_max))
 		die_usage("%s", "--expect is outside --expect-min..--expect-max");
 
@@ -341,6 +380,7 @@ int main(int argc, char *argv[])
 	}
 
 	start = now();
+	talk_start = start + talk_delay;
 	while (received < count && !stop) {
 		double t = now(), left = start + duration - t;
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
@@ -359,6 +399,22 @@ int main(int argc, char *argv[])
 			left = last + idle - t;
 		if (left <= 0)
 			break;
+		while (talk_len && talk_sent + talk_errors < talk_count) {
+			double next = talk_start + (double)(talk_sent + talk_errors) / (double)talk_rate;
+			size_t tn;
+
+			if (next > t) {
+				if (next - t < left)
+					left = next - t;
+				break;
+			}
+			tn = build_dgram(ref, KIND_RTP, (uint32_t)talk_ssrc,
+					 (uint16_t)(talk_sent + talk_errors), 0, 160);
+			if (sendto(fd, ref, tn, 0, (struct sockaddr *)&talk, talk_len) == (ssize_t)tn)
+				talk_sent++;
+			else
+				talk_errors++;
+		}
 		n = poll(&pfd, 1, (int)(left * 1000) + 1);
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -444,6 +500,8 @@ int main(int argc, char *argv[])
 	printf("received=%llu valid=%llu corrupt=%llu unexpected=%llu duplicates=%llu lost=%llu reordered=%llu ssrcs=%u from=",
 	       received, valid, corrupt, unexpected, duplicates, lost, reordered, nstreams);
 	print_sources(~0U);
+	if (talk_len)
+		printf(" talk_sent=%llu talk_errors=%llu", talk_sent, talk_errors);
 	printf("\n");
 	fflush(stdout);
 
@@ -451,6 +509,11 @@ int main(int argc, char *argv[])
 	if (!ok)
 		fprintf(stderr, "rtprecv: %llu corrupt, %llu unexpected, %llu duplicate datagrams\n",
 			corrupt, unexpected, duplicates);
+	if (talk_errors) {
+		fprintf(stderr, "rtprecv: %llu of %llu --talk packets could not be sent\n",
+			talk_errors, talk_count);
+		ok = false;
+	}
 	if (expect_none && received) {
 		fprintf(stderr, "rtprecv: expected no datagram, received %llu\n", received);
 		ok = false;

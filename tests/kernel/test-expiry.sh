@@ -1,0 +1,94 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# A tap whose media stops for its idle timeout is removed and announced with
+# TAP_EXPIRED (lictl monitor shows it) carrying its id, cookie, cause and
+# final counters; media keeps a tap alive past its timeout; a tap that never
+# saw a packet expires counting from its creation; other taps stay.
+# listenin: timeout=400
+
+. "$(dirname "$0")/lib.sh"
+
+N=300
+RATE=50
+
+require_root
+require_tools
+require_module
+ktap_plan 2
+topo_setup_or_bail
+
+monitor_start() {
+	bg monitor "$ns_gw" "$LICTL" -j monitor
+	# lictl subscribes right after it starts; give it a moment under emulation.
+	sleep 1.5
+	kill -0 "$(cat "$tmp/monitor.pid")" 2>/dev/null || { diag_file "$tmp/monitor.err"; fail "lictl monitor exited"; }
+}
+
+# wait_gone ID SECONDS: waits until tap ID no longer exists.
+wait_gone() {
+	local i
+	for i in $(seq $(($2 * 4))); do
+		n_gw "$LICTL" tap show "$1" >/dev/null 2>&1 || return 0
+		sleep 0.25
+	done
+	fail "tap $1 still exists after $2 s"
+}
+
+# event ID FIELD: FIELD of the monitor's event about tap ID.
+event() {
+	jq -r --argjson id "$1" "select(.id == \$id) | $2" "$tmp/monitor.out"
+}
+
+expires_after_media_stops() {
+	local id keep exp0 out
+	exp0=$(sys_stat taps_expired)
+	monitor_start
+	recv_start sup1 "$ns_sup1" --expect $N "$sup14:6000"
+	id=$(tap_add --cookie 0xe1 --idle-timeout 3 stream "$agent4:5000" \
+		output "$sup14:6000" src "$gws4:7000")
+	# Six seconds of media: twice the timeout, the tap must live on.
+	send "$ns_caller" -c $N -r $RATE "$caller4:4000" "$agent4:5000"
+	if ! out=$(n_gw "$LICTL" -j tap show "$id" 2>&1); then
+		recv_check sup1 || true
+		fail "tap $id expired while media flowed: $out"
+	fi
+	diag "tap after the media: $out"
+	recv_check sup1
+	keep=$(tap_add --cookie 0xe2 --idle-timeout 60 stream "$agent4:5002" \
+		output "$sup14:6002" src "$gws4:7002")
+
+	wait_gone "$id" 10
+	n_gw "$LICTL" tap show "$keep" >/dev/null || fail "tap $keep (idle timeout 60 s) is gone too"
+	sleep 0.5
+	bg_stop monitor || true
+	diag "events: $(tr '\n' ' ' <"$tmp/monitor.out")"
+	expect_eq "event" "$(event "$id" .event)" expired
+	expect_eq "cookie" "$(event "$id" .cookie)" $((0xe1))
+	expect_eq "cause" "$(event "$id" .cause)" idle
+	expect_eq "final packets" "$(event "$id" .counters.packets)" $N
+	expect_eq "final copies" "$(event "$id" .counters.copies)" $N
+	expect_eq "events about the live tap" "$(event "$keep" .event)" ""
+	expect_eq "taps_expired" $(($(sys_stat taps_expired) - exp0)) 1
+	expect_eq "taps left" "$(tap_count)" 1
+}
+
+expires_without_media() {
+	local id start secs
+	monitor_start
+	start=$(date +%s)
+	id=$(tap_add --cookie 0xe3 --idle-timeout 1 stream "$(ep $agent6 5000)" \
+		output "$(ep $sup16 6000)" src "$(ep $gws6 7000)")
+	wait_gone "$id" 8
+	secs=$(($(date +%s) - start))
+	expect_ge "seconds until expiry" $secs 1
+	sleep 0.5
+	bg_stop monitor || true
+	expect_eq "event" "$(event "$id" .event)" expired
+	expect_eq "cookie" "$(event "$id" .cookie)" $((0xe3))
+	expect_eq "final packets" "$(event "$id" .counters.packets)" 0
+}
+
+subtest "an idle tap expires with TAP_EXPIRED, media keeps it alive" expires_after_media_stops
+subtest "a tap that never saw media expires" expires_without_media
+ktap_finish
