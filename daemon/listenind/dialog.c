@@ -303,7 +303,7 @@ static enum dialog_error apply_initial_response(struct dialog *dialog, const str
 	/* an authentication challenge is answered by a new INVITE, not the end */
 	if (status == 401 || status == 407)
 		return DIALOG_OK;
-	if (!dialog_is_established(dialog->state)) {
+	if (!dialog_is_established(dialog->state) && dialog->state != DIALOG_ENDED) {
 		result->final_status = status;
 		add_event(result, DIALOG_EV_FAILURE);
 	}
