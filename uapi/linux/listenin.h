@@ -148,6 +148,7 @@ enum listenin_cmd {
 	LISTENIN_CMD_TAP_DELETED,
 	__LISTENIN_CMD_MAX
 };
+
 #define LISTENIN_CMD_MAX (__LISTENIN_CMD_MAX - 1)
 
 enum listenin_attr {
@@ -165,6 +166,7 @@ enum listenin_attr {
 	LISTENIN_A_PAD,
 	__LISTENIN_A_MAX
 };
+
 #define LISTENIN_A_MAX (__LISTENIN_A_MAX - 1)
 
 /* The only attribute allowed inside LISTENIN_A_TAP_STREAMS. */
@@ -173,6 +175,7 @@ enum listenin_streams_attr {
 	LISTENIN_A_STREAM,		/* nest of LISTENIN_A_STREAM_* */
 	__LISTENIN_A_STREAMS_MAX
 };
+
 #define LISTENIN_A_STREAMS_MAX (__LISTENIN_A_STREAMS_MAX - 1)
 
 enum listenin_stream_attr {
@@ -188,11 +191,13 @@ enum listenin_stream_attr {
 	LISTENIN_A_STREAM_COUNTERS,	/* nest of LISTENIN_A_COUNTER_*, reply */
 	__LISTENIN_A_STREAM_MAX
 };
+
 #define LISTENIN_A_STREAM_MAX (__LISTENIN_A_STREAM_MAX - 1)
 
 enum listenin_stream_flags {
 	LISTENIN_STREAM_F_RTCP = 1U << 0,
 };
+
 #define LISTENIN_STREAM_F_ALL	(LISTENIN_STREAM_F_RTCP)
 
 /* The only attribute allowed inside LISTENIN_A_STREAM_OUTPUTS. */
@@ -201,6 +206,7 @@ enum listenin_outputs_attr {
 	LISTENIN_A_OUTPUT,		/* nest of LISTENIN_A_OUTPUT_* */
 	__LISTENIN_A_OUTPUTS_MAX
 };
+
 #define LISTENIN_A_OUTPUTS_MAX (__LISTENIN_A_OUTPUTS_MAX - 1)
 
 enum listenin_output_attr {
@@ -213,11 +219,13 @@ enum listenin_output_attr {
 	LISTENIN_A_OUTPUT_COUNTERS,	/* nest of LISTENIN_A_COUNTER_*, reply */
 	__LISTENIN_A_OUTPUT_MAX
 };
+
 #define LISTENIN_A_OUTPUT_MAX (__LISTENIN_A_OUTPUT_MAX - 1)
 
 enum listenin_output_flags {
 	LISTENIN_OUTPUT_F_LISTEN_ONLY = 1U << 0,
 };
+
 #define LISTENIN_OUTPUT_F_ALL	(LISTENIN_OUTPUT_F_LISTEN_ONLY)
 
 /*
@@ -235,6 +243,7 @@ enum listenin_counter_attr {
 	LISTENIN_A_COUNTER_PAD,
 	__LISTENIN_A_COUNTER_MAX
 };
+
 #define LISTENIN_A_COUNTER_MAX (__LISTENIN_A_COUNTER_MAX - 1)
 
 /*
@@ -261,6 +270,7 @@ enum listenin_stats_attr {
 	LISTENIN_A_STATS_PAD,
 	__LISTENIN_A_STATS_MAX
 };
+
 #define LISTENIN_A_STATS_MAX (__LISTENIN_A_STATS_MAX - 1)
 
 enum listenin_end_cause {
@@ -270,6 +280,7 @@ enum listenin_end_cause {
 	LISTENIN_END_CAUSE_IDLE,	/* idle timeout, LISTENIN_CMD_TAP_EXPIRED */
 	__LISTENIN_END_CAUSE_MAX
 };
+
 #define LISTENIN_END_CAUSE_MAX (__LISTENIN_END_CAUSE_MAX - 1)
 
 #endif /* _UAPI_LINUX_LISTENIN_H */
