@@ -18,10 +18,7 @@
 #include "common/log.h"
 #include "listenind/calls.h"
 #include "listenind/call_json.h"
-#if __has_include("listenind/capture.h")
 #include "listenind/capture.h"
-#define HAVE_CAPTURE 1
-#endif
 #include "listenind/config.h"
 #include "listenind/control.h"
 #include "listenind/hep_server.h"
@@ -37,7 +34,7 @@ struct daemon {
 	struct hep_server *hep;
 	struct loop_watch *hep_watch;
 	struct capture *capture;
-	struct loop_watch *capture_watch;	/* capture input, when built */
+	struct loop_watch *capture_watch;
 	struct control *control;
 	struct loop_watch *tick;
 	struct timespec started;
@@ -145,7 +142,6 @@ static int open_hep(struct daemon *d, const struct config *cfg)
 	return 0;
 }
 
-#ifdef HAVE_CAPTURE
 static void capture_config_from(const struct config *cfg, struct capture_config *cc)
 {
 	capture_config_defaults(cc);
@@ -203,23 +199,6 @@ static int open_capture(struct daemon *d, const struct config *cfg)
 	return 0;
 }
 
-#else
-struct capture;
-static void close_capture(struct daemon *d)
-{
-	(void)d;
-}
-
-static int open_capture(struct daemon *d, const struct config *cfg)
-{
-	(void)d;
-	if (cfg->capture.n_ifaces) {
-		log_err("capture: not built in");
-		return -1;
-	}
-	return 0;
-}
-#endif
 
 /* ---- call table ---- */
 
@@ -316,11 +295,16 @@ static struct json_object *u64(uint64_t v)
 	return json_object_new_uint64(v);
 }
 
+static void add_counter(void *ctx, const char *name, uint64_t value)
+{
+	json_object_object_add(ctx, name, json_object_new_uint64(value));
+}
+
 static struct json_object *req_stats(void *ctx, const struct control_peer *peer,
 				     struct json_object *req, char *err, size_t errlen)
 {
 	struct daemon *d = ctx;
-	struct json_object *reply, *daemon, *hep, *control;
+	struct json_object *reply, *daemon, *hep, *capture, *control;
 	struct control_stats cs;
 
 	(void)peer;
@@ -352,10 +336,11 @@ static struct json_object *req_stats(void *ctx, const struct control_peer *peer,
 	}
 	json_object_object_add(reply, "hep", hep);
 
-#ifdef HAVE_CAPTURE
-	json_object_object_add(reply, "capture", d->capture ?
-			       capture_json_stats(d->capture) : json_object_new_null());
-#endif
+	capture = json_object_new_object();
+	json_object_object_add(capture, "enabled", json_object_new_boolean(d->capture != NULL));
+	if (d->capture)
+		capture_foreach_counter(d->capture, add_counter, capture);
+	json_object_object_add(reply, "capture", capture);
 
 	control_get_stats(d->control, &cs);
 	control = json_object_new_object();
@@ -517,10 +502,8 @@ static void on_tick(void *ctx)
 	calls_expire(d->calls, wall);
 	if (d->hep)
 		hep_server_on_tick(d->hep, &now);
-#ifdef HAVE_CAPTURE
 	if (d->capture)
 		capture_on_tick(d->capture, &now);
-#endif
 }
 
 /* ---- start and stop ---- */
