@@ -562,12 +562,16 @@ static int create_call(struct calls *calls, const struct sip_origin *origin,
 	if (msg->has_replaces) {
 		replaced = (struct call *)calls_find(calls, msg->replaces.call_id);
 		if (replaced) {
+			const struct call *origin_call = calls_find_id(calls, replaced->transfer_of);
+
 			call->replaces = replaced->id;
 			replaced->replaced_by = call->id;
-			/* the customer's call keeps its queue, team... across the transfer */
+			/* the transferred customer call keeps its queue, team... */
+			if (!origin_call)
+				origin_call = replaced;
 			for (int i = CALLS_META_AGENT + 1; i < CALLS_META_COUNT; i++)
 				if (!call->meta[i][0])
-					memcpy(call->meta[i], replaced->meta[i], CALLS_NAME_MAX);
+					memcpy(call->meta[i], origin_call->meta[i], CALLS_NAME_MAX);
 		}
 	}
 
@@ -608,6 +612,12 @@ static int update_call(struct calls *calls, const struct sip_origin *origin, str
 		changes |= CALLS_CHANGED_MEDIA;
 	if (update_meta(call, msg))
 		changes |= CALLS_CHANGED_META;
+	if (msg->request && msg->method == SIP_REFER && msg->has_replaces) {
+		struct call *consulted = (struct call *)calls_find(calls, msg->replaces.call_id);
+
+		if (consulted && consulted != call)
+			consulted->transfer_of = call->id;
+	}
 
 	for (unsigned int i = 0; i < result.event_count; i++) {
 		if (apply_event(calls, call, result.events[i], now_ms, changes))

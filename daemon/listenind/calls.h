@@ -107,6 +107,7 @@ struct call {
 	char transferred_by[CALLS_NAME_MAX];	/* Referred-By user */
 	uint64_t replaces;		/* id of the call this one replaced */
 	uint64_t replaced_by;		/* id of the call that replaced this one */
+	uint64_t transfer_of;		/* id of the call an attended REFER hands over to this one */
 	int final_status;		/* 3xx-6xx that ended it unanswered, else 0 */
 	uint8_t end_event;		/* enum dialog_event that ended it */
 	bool conference;		/* a conference focus took part */
