@@ -48,6 +48,11 @@ check() {
 	if "$@"; then ok "$what"; else not_ok "$what"; fi
 }
 
+# quiet COMMAND...: runs a command for its status only.
+quiet() {
+	"$@" >/dev/null 2>&1
+}
+
 diag() {
 	echo "# $*"
 }
