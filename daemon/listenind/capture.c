@@ -236,7 +236,6 @@ static void tcp(struct capture *cap, int family, const uint8_t *src, const uint8
 		"a SIP message over the size limit", "lost segments (out-of-order limit)",
 		"the memory limit",
 	};
-	char a[INET6_ADDRSTRLEN];
 	int i;
 
 	if (len < 20 || (doff = (size_t)(p[12] >> 4) * 4) < 20 || doff > len) {
@@ -259,6 +258,8 @@ static void tcp(struct capture *cap, int family, const uint8_t *src, const uint8
 	for (i = 0; i < 5; i++) {
 		after[i] = tcpreasm_counter(cap->tcp, watch[i]);
 		if (after[i] != before[i]) {
+			char a[INET6_ADDRSTRLEN];
+
 			inet_ntop(family, src, a, sizeof(a));
 			warn(cap, "capture: TCP stream from %s port %u: data dropped because of %s; waiting for the next SIP message",
 			     a, key.sport, why[i]);
@@ -423,9 +424,11 @@ void capture_packet(struct capture *cap, uint16_t ethertype, const uint8_t *pkt,
 
 /* Classic BPF over the network header (SOCK_DGRAM): see capture.h. */
 
+#define MAX_INSNS	160
+
 struct prog {
-	struct sock_filter insn[128];
-	int jt[128], jf[128];		/* absolute targets, -1 = next */
+	struct sock_filter insn[MAX_INSNS];
+	int jt[MAX_INSNS], jf[MAX_INSNS];	/* absolute targets, -1 = next */
 	int n;
 };
 
@@ -433,6 +436,8 @@ enum { L_ACCEPT = 1000, L_DROP = 1001 };
 
 static int emit(struct prog *p, uint16_t code, uint32_t k, int jt, int jf)
 {
+	if (p->n >= MAX_INSNS)
+		return MAX_INSNS - 1;	/* build_filter() sees p->n and fails */
 	p->insn[p->n] = (struct sock_filter)BPF_STMT(code, k);
 	p->jt[p->n] = jt;
 	p->jf[p->n] = jf;
@@ -460,7 +465,7 @@ static void emit_ports(struct prog *p, const struct capture_config *cfg, uint32_
 static int build_filter(const struct capture_config *cfg, struct sock_filter *out)
 {
 	struct prog p = { .n = 0 };
-	int v4, v6, v6udp, v6tcp, ports, i, accept, drop;
+	int v4, v6, v6udp, v6tcp, hbh, hbh_udp, hbh_tcp, ports, ports2, i, accept, drop;
 
 	emit(&p, BPF_LD | BPF_W | BPF_ABS, (uint32_t)(SKF_AD_OFF + SKF_AD_PROTOCOL), -1, -1);
 	v4 = emit(&p, BPF_JMP | BPF_JEQ | BPF_K, ETH_P_IP, 0, -1);		/* patched */
@@ -480,20 +485,40 @@ static int build_filter(const struct capture_config *cfg, struct sock_filter *ou
 	emit(&p, BPF_LD | BPF_B | BPF_ABS, 6, -1, -1);
 	v6udp = emit(&p, BPF_JMP | BPF_JEQ | BPF_K, IPPROTO_UDP, 0, -1);	/* patched */
 	v6tcp = emit(&p, BPF_JMP | BPF_JEQ | BPF_K, IPPROTO_TCP, 0, -1);	/* patched */
-	/* Fragment, hop-by-hop, routing, destination options: parsed in userspace. */
+	hbh = emit(&p, BPF_JMP | BPF_JEQ | BPF_K, 0, 0, -1);			/* patched */
+	/* Fragment, routing, destination options: parsed in userspace. */
 	emit(&p, BPF_JMP | BPF_JEQ | BPF_K, 44, L_ACCEPT, -1);
-	emit(&p, BPF_JMP | BPF_JEQ | BPF_K, 0, L_ACCEPT, -1);
 	emit(&p, BPF_JMP | BPF_JEQ | BPF_K, 43, L_ACCEPT, -1);
 	emit(&p, BPF_JMP | BPF_JEQ | BPF_K, 60, L_ACCEPT, L_DROP);
+
+	/* Hop-by-hop: look behind it, so MLD (ICMPv6) stays in the kernel. */
+	p.jt[hbh] = p.n;
+	emit(&p, BPF_LD | BPF_B | BPF_ABS, 40, -1, -1);
+	hbh_udp = emit(&p, BPF_JMP | BPF_JEQ | BPF_K, IPPROTO_UDP, 0, -1);	/* patched */
+	hbh_tcp = emit(&p, BPF_JMP | BPF_JEQ | BPF_K, IPPROTO_TCP, 0, -1);	/* patched */
+	emit(&p, BPF_JMP | BPF_JEQ | BPF_K, 44, L_ACCEPT, -1);
+	emit(&p, BPF_JMP | BPF_JEQ | BPF_K, 43, L_ACCEPT, -1);
+	emit(&p, BPF_JMP | BPF_JEQ | BPF_K, 60, L_ACCEPT, L_DROP);
+	p.jt[hbh_udp] = p.jt[hbh_tcp] = p.n;
+	emit(&p, BPF_LD | BPF_B | BPF_ABS, 41, -1, -1);
+	emit(&p, BPF_ALU | BPF_ADD | BPF_K, 1, -1, -1);
+	emit(&p, BPF_ALU | BPF_LSH | BPF_K, 3, -1, -1);
+	emit(&p, BPF_ALU | BPF_ADD | BPF_K, 40, -1, -1);
+	emit(&p, BPF_MISC | BPF_TAX, 0, -1, -1);
+	ports2 = emit(&p, BPF_JMP | BPF_JA, 0, -1, -1);			/* patched */
+
 	p.jt[v6udp] = p.jt[v6tcp] = p.n;
 	emit(&p, BPF_LDX | BPF_W | BPF_IMM, 40, -1, -1);
 
 	p.insn[ports].k = (uint32_t)(p.n - ports - 1);
+	p.insn[ports2].k = (uint32_t)(p.n - ports2 - 1);
 	emit_ports(&p, cfg, 0);
 	emit_ports(&p, cfg, 2);
 	emit(&p, BPF_RET | BPF_K, 0, -1, -1);
 	accept = emit(&p, BPF_RET | BPF_K, SNAPLEN, -1, -1);
 	drop = emit(&p, BPF_RET | BPF_K, 0, -1, -1);
+	if (p.n >= MAX_INSNS)
+		return -1;
 
 	for (i = 0; i < p.n; i++) {
 		int t = p.jt[i] == L_ACCEPT ? accept : p.jt[i] == L_DROP ? drop : p.jt[i];
@@ -515,7 +540,7 @@ static int build_filter(const struct capture_config *cfg, struct sock_filter *ou
 static int open_iface(struct capture *cap, const char *name, unsigned int idx,
 		      char *err, size_t errlen)
 {
-	struct sock_filter insns[128];
+	struct sock_filter insns[MAX_INSNS];
 	struct sock_fprog prog = { .filter = insns };
 	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ALL) };
 	struct epoll_event ev = { .events = EPOLLIN, .data.u32 = idx };
