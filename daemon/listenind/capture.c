@@ -289,12 +289,13 @@ static bool reassemble(struct capture *cap, const struct ipreasm_key *key, uint8
 		       const uint8_t **out, size_t *out_len, uint8_t *out_proto)
 {
 	enum ipreasm_result r;
-	char a[INET6_ADDRSTRLEN];
 
 	r = ipreasm_add(cap->reasm, key, proto, off, more, p, len, now_ms, out, out_len, out_proto);
 	if (r == IPREASM_DONE)
 		return true;
 	if (r != IPREASM_PENDING) {
+		char a[INET6_ADDRSTRLEN];
+
 		inet_ntop(key->family, key->src, a, sizeof(a));
 		warn(cap, "capture: fragment from %s (id %u) dropped: %s", a, key->id,
 		     ipreasm_strerror(r));
@@ -546,7 +547,6 @@ static int open_iface(struct capture *cap, const char *name, unsigned int idx,
 	struct epoll_event ev = { .events = EPOLLIN, .data.u32 = idx };
 	const char *step;
 	int fd, n, one = 1;
-	char drain[64];
 
 	if (!memchr(name, '\0', IFNAMSIZ) || !*name) {
 		snprintf(err, errlen, "capture interface name is empty or longer than %d characters",
@@ -592,8 +592,6 @@ static int open_iface(struct capture *cap, const char *name, unsigned int idx,
 		if (setsockopt(fd, SOL_PACKET, PACKET_ADD_MEMBERSHIP, &mr, sizeof(mr)))
 			goto fail;
 	}
-	while (recv(fd, drain, sizeof(drain), MSG_DONTWAIT) >= 0)
-		;
 	step = "watch the socket";
 	if (epoll_ctl(cap->epfd, EPOLL_CTL_ADD, fd, &ev))
 		goto fail;

@@ -156,7 +156,9 @@ static struct dgram *oldest(struct ipreasm *r, const struct dgram *except)
 	for (i = 0; i < r->cfg.max_datagrams; i++) {
 		struct dgram *d = &r->dgrams[i];
 
-		if (d->used && d != except && (!best || d->first_ms < best->first_ms))
+		if (!d->used || d == except)
+			continue;
+		if (!best || d->first_ms < best->first_ms)
 			best = d;
 	}
 	return best;

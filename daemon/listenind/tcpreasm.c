@@ -155,9 +155,11 @@ enum tcpreasm_frame tcpreasm_sip_frame(const uint8_t *buf, size_t len, size_t ma
 	for (line = line ? line + 1 : end; line < end;) {
 		const uint8_t *eol = memchr(line, '\n', (size_t)(end - line));
 		size_t n = (size_t)(eol - line) - (eol > line && eol[-1] == '\r');
-		size_t v, val = 0, digits = 0;
+		size_t v;
 
 		if (header_is(line, n, "Content-Length", &v) || header_is(line, n, "l", &v)) {
+			size_t val = 0, digits = 0;
+
 			while (v < n && (line[v] == ' ' || line[v] == '\t'))
 				v++;
 			for (; v < n && line[v] >= '0' && line[v] <= '9'; v++, digits++) {
@@ -465,7 +467,6 @@ void tcpreasm_segment(struct tcpreasm *t, const struct tcpreasm_key *key, uint32
 {
 	struct flow *f = lookup(t, key);
 	uint32_t end;
-	int32_t diff;
 
 	t->counters[TCPREASM_CNT_SEGMENTS]++;
 	if (flags & TCPREASM_RST) {
@@ -510,7 +511,8 @@ void tcpreasm_segment(struct tcpreasm *t, const struct tcpreasm_key *key, uint32
 	end = seq + (uint32_t)len;
 
 	if (len) {
-		diff = (int32_t)(seq - f->next_seq);
+		int32_t diff = (int32_t)(seq - f->next_seq);
+
 		if (diff < 0) {
 			if ((size_t)-(int64_t)diff >= len) {
 				t->counters[TCPREASM_CNT_RETRANSMITS]++;
