@@ -1,16 +1,21 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# Turns the RESULT, MEMORY and TAPS lines of tests/bench/fastpath.sh into the
-# fast-path table: medians over rounds, ratios to "no module", the extra CPU
-# of one copy per packet for each method, memory per stream, and the targets.
-# With -v md=1 it prints Markdown for docs/performance.md instead.
+# Turns the lines of tests/bench/fastpath.sh (RESULT, MEMORY, TAPS, INFO)
+# and of scripts/bench (HOSTSNAP: host CPU time of the vCPU threads) into the
+# fast-path table: medians over rounds, the gateway's cost per packet, ratios
+# to "no module", the extra CPU of one copy per packet for each method,
+# memory per stream, and the targets. -v md=1 prints Markdown instead.
+#
+# Cost per packet: vCPU 0's host CPU time over the window divided by the
+# packets (everything runs on CPU 0). Without HOSTSNAP lines it falls back to
+# the guest's tick-sampled busy time of CPU 0, which counts the time the
+# host made the vCPU wait.
 
-function kv(line, key,   re, s) {
+function kv(line, key,   re) {
 	re = " " key "=[^ ]*"
 	if (!match(line, re))
 		return ""
-	s = substr(line, RSTART + length(key) + 2, RLENGTH - length(key) - 2)
-	return s
+	return substr(line, RSTART + length(key) + 2, RLENGTH - length(key) - 2)
 }
 
 function median(list,   n, a, i, j, t) {
@@ -24,70 +29,91 @@ function median(list,   n, a, i, j, t) {
 	return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
 }
 
+# Half the range, in percent of the median: the noise between rounds.
 function spread(list, med,   n, a, i, lo, hi) {
 	n = split(list, a, " ")
 	if (n < 2 || med <= 0)
 		return 0
-	lo = hi = a[1]
+	lo = hi = a[1] + 0
 	for (i = 2; i <= n; i++) {
-		if (a[i] + 0 < lo + 0) lo = a[i]
-		if (a[i] + 0 > hi + 0) hi = a[i]
+		if (a[i] + 0 < lo) lo = a[i] + 0
+		if (a[i] + 0 > hi) hi = a[i] + 0
 	}
-	return (hi - lo) / med * 100
+	return (hi - lo) / 2 / med * 100
 }
 
-function row(c, label,   r, ratio, cap) {
-	if (!(c in rate))
+# Median over rounds of cost(a) - cost(b), both measured in the same round.
+function paired(a, b,   r, list) {
+	list = ""
+	for (r = 1; r <= maxround; r++)
+		if (((a, r) in cost) && ((b, r) in cost))
+			list = list " " cost[a, r] - cost[b, r]
+	return median(list)
+}
+
+function fmt(v, f) {
+	return v == "" ? "-" : sprintf(f, v)
+}
+
+function row(c, label,   rr, cap) {
+	if (!(c in rate_m))
 		return
-	r = rate_m[c]
-	ratio = ("nomod" in rate_m) && rate_m["nomod"] > 0 ? sprintf("%.3f", r / rate_m["nomod"]) : "-"
-	cap = ("nomod" in ns_m) && ns_m[c] > 0 ? sprintf("%.3f", ns_m["nomod"] / ns_m[c]) : "-"
+	rr = ("nomod" in rate_m) && c != "sender" ? fmt(rate_m[c] / rate_m["nomod"], "%.3f") : "-"
+	cap = gw[c] != "" && gw["nomod"] > 0 && gw[c] > 0 ? fmt(gw["nomod"] / gw[c], "%.3f") : "-"
 	if (md)
-		printf "| %s | %.0f | %s | %.0f (±%.0f%%) | %s | %.0f%% | %s |\n", label, r, ratio,
-			ns_m[c], ns_sp[c] / 2, cap, util_m[c], deliv[c]
+		printf "| %s | %.0f | %s | %.0f ±%.0f%% | %s | %s | %.0f%% | %s |\n", label, rate_m[c],
+			rr, cost_m[c], cost_sp[c], fmt(gw[c], "%.0f"), cap, share_m[c], deliv[c]
 	else
-		printf "%-34s %9.0f %7s %9.0f ±%2.0f%% %8s %5.0f%%  %s\n", label, r, ratio,
-			ns_m[c], ns_sp[c] / 2, cap, util_m[c], deliv[c]
-}
-
-function extra(a, b) {
-	return (a in ns_m) && (b in ns_m) ? ns_m[a] - ns_m[b] : ""
+		printf "%-34s %7.0f %6s %7.0f ±%2.0f%% %7s %8s %5.0f%%  %s\n", label, rate_m[c], rr,
+			cost_m[c], cost_sp[c], fmt(gw[c], "%.0f"), cap, share_m[c], deliv[c]
 }
 
 /^INFO / { info = substr($0, 6) }
+/^HOST date=/ { hostinfo = substr($0, 6) }
+
+# HOSTSNAP cfg:round:a|b vcpu0_ns vcpu1_ns
+/^HOSTSNAP / && $3 ~ /^[0-9]+$/ { host0[$2] = $3 }
 
 /^RESULT / {
-	c = kv($0, "cfg")
-	secs = kv($0, "secs"); fwd = kv($0, "fwd"); busy = kv($0, "cpu1_busy_cs")
-	if (secs <= 0 || fwd <= 0)
+	c = kv($0, "cfg"); r = kv($0, "round"); secs = kv($0, "secs")
+	pkts = c == "sender" ? kv($0, "g0_rx") : kv($0, "fwd")
+	if (secs <= 0 || pkts <= 0)
 		next
-	order[c] = order[c] ? order[c] : ++ncfg
-	rate[c] = rate[c] " " fwd / secs
-	ns[c] = ns[c] " " busy * 1e7 / fwd
-	util[c] = util[c] " " busy / secs
-	offered[c] = offered[c] " " (kv($0, "g0_rx") + kv($0, "cpu1_backlog_drops")) / secs
-	rf = kv($0, "run_fwd"); rs = kv($0, "run_sup")
-	if (c ~ /copy|dup|mirred/) {
-		tot_fwd[c] += rf; tot_sup[c] += rs
-		tot_fail[c] += kv($0, "mod_copy_failures")
+	if (r > maxround)
+		maxround = r
+	id = c ":" r
+	if ((id ":a") in host0 && (id ":b") in host0) {
+		ns = host0[id ":b"] - host0[id ":a"]
+		hostcpu = 1
 	} else {
-		tot_stray[c] += rs
+		ns = kv($0, "cpu0_busy_cs") * 1e7
+	}
+	cost[c, r] = ns / pkts
+	costs[c] = costs[c] " " ns / pkts
+	rate[c] = rate[c] " " pkts / secs
+	share[c] = share[c] " " ns / (secs * 1e9) * 100
+	drops[c] += kv($0, "backlog_drops")
+	if (c ~ /copy|dup|mirred/) {
+		tot_fwd[c] += kv($0, "run_fwd"); tot_sup[c] += kv($0, "run_sup")
+		tot_fail[c] += kv($0, "mod_copy_failures")
+	} else if (c != "sender") {
+		stray[c] += kv($0, "run_sup")
 	}
 }
 
 /^MEMORY / && / added / {
 	n = kv($0, "taps")
-	b = kv($0, "slab") + kv($0, "percpu") + kv($0, "vmalloc")
-	mem_total = mem_total " " b / n
+	mem_used = mem_used " " kv($0, "used") / n
+	mem_total = mem_total " " (kv($0, "slab") + kv($0, "percpu") + kv($0, "vmalloc")) / n
 	mem_slab = mem_slab " " kv($0, "slab") / n
 	mem_pcpu = mem_pcpu " " kv($0, "percpu") / n
 	mem_vm = mem_vm " " kv($0, "vmalloc") / n
-	if (!caches) { caches = $0; sub(/.*caches:/, "", caches) }
+	if (caches == "") { caches = $0; sub(/.*caches:/, "", caches) }
 	ntaps = n
 }
 /^MEMORY / && / flushed / {
 	n = kv($0, "taps")
-	mem_freed = mem_freed " " -(kv($0, "slab") + kv($0, "percpu") + kv($0, "vmalloc")) / n
+	mem_freed = mem_freed " " -kv($0, "used") / n
 }
 /^TAPS .*added/ {
 	for (i = 1; i <= NF; i++)
@@ -96,68 +122,79 @@ function extra(a, b) {
 }
 
 END {
-	for (c in rate) {
+	for (c in costs) {
 		rate_m[c] = median(rate[c])
-		ns_m[c] = median(ns[c])
-		ns_sp[c] = spread(ns[c], ns_m[c])
-		util_m[c] = median(util[c])
+		cost_m[c] = median(costs[c])
+		cost_sp[c] = spread(costs[c], cost_m[c])
+		share_m[c] = median(share[c])
 		if (c in tot_fwd)
 			deliv[c] = sprintf("%d of %d%s", tot_sup[c], tot_fwd[c],
 				tot_fail[c] ? sprintf(", %d failed", tot_fail[c]) : "")
 		else
-			deliv[c] = tot_stray[c] ? sprintf("%d stray at supervisor", tot_stray[c]) : "-"
+			deliv[c] = stray[c] ? sprintf("%d stray", stray[c]) : "-"
+		if (drops[c])
+			deliv[c] = deliv[c] sprintf(" (%d backlog drops)", drops[c])
+		ncfg++
 	}
 	if (!ncfg) {
 		print "report: no RESULT lines: the benchmark did not run" > "/dev/stderr"
 		exit 1
 	}
+	for (c in costs)
+		gw[c] = ("sender" in costs) && c != "sender" ? paired(c, "sender") : ""
+
+	unit = hostcpu ? "host CPU ns of vCPU 0" : "guest CPU 0 busy ns (tick-sampled; no HOSTSNAP)"
 	if (md) {
-		printf "| configuration | forwarded pps | rate / no module | gateway CPU ns/pkt | capacity / no module | gateway CPU busy | copies delivered |\n"
-		printf "|---|---:|---:|---:|---:|---:|---|\n"
+		printf "| configuration | pps (guest clock) | rate / no module | whole chain ns/pkt | gateway ns/pkt | gateway capacity / no module | vCPU 0 got of a host core | copies delivered |\n"
+		printf "|---|---:|---:|---:|---:|---:|---:|---|\n"
 	} else {
-		printf "%s\n\n", info
-		printf "%-34s %9s %7s %14s %8s %6s  %s\n", "configuration", "fwd pps", "ratio",
-			"ns/pkt (CPU1)", "capacity", "busy", "copies delivered"
+		printf "%s\n%s\ncost unit: %s per packet\n\n", hostinfo, info, unit
+		printf "%-34s %7s %6s %13s %7s %8s %6s  %s\n", "configuration", "pps", "rate",
+			"chain ns/pkt", "gw ns", "capacity", "vCPU0", "copies delivered"
 	}
+	row("sender", "(0) sender + sink only")
 	row("nomod", "(1) no module")
 	row("mod0", "(2) module, 0 taps")
 	row("mod100k", "(3) module, " ntaps + 0 " taps, no match")
 	row("modcopy", "(4) module, 1 copy per packet")
-	row("mod100kcopy", "(4b) as (4) with " ntaps + 0 " other taps")
+	row("mod100kcopy", "(4b) as (4) plus " ntaps + 0 " taps")
 	row("nftdup", "(5) nft dup to (ip prerouting)")
 	row("mirred", "(6) tc mirred mirror (ingress)")
 
-	em = extra("modcopy", "mod0"); en = extra("nftdup", "nomod")
-	et = extra("mirred", "nomod"); ek = extra("mod100kcopy", "mod100k")
+	em = paired("modcopy", "mod0"); en = paired("nftdup", "nomod")
+	et = paired("mirred", "nomod"); ek = paired("mod100kcopy", "mod100k")
+	e0 = paired("mod0", "nomod"); e100 = paired("mod100k", "nomod")
 	pre = md ? "- " : "  "
-	printf "\n%sExtra gateway CPU per copied packet: module %s ns, nft dup %s ns, tc mirred %s ns, module with %d taps %s ns\n",
-		pre, em == "" ? "-" : sprintf("%.0f", em), en == "" ? "-" : sprintf("%.0f", en),
-		et == "" ? "-" : sprintf("%.0f", et), ntaps, ek == "" ? "-" : sprintf("%.0f", ek)
+	printf "\n%sExtra ns per packet (paired by round, median): module loaded, no tap %s; %d taps, no match %s\n",
+		pre, fmt(e0, "%+.0f"), ntaps, fmt(e100, "%+.0f")
+	printf "%sExtra ns per copied packet: module %s, nft dup %s, tc mirred %s, module among %d taps %s\n",
+		pre, fmt(em, "%.0f"), fmt(en, "%.0f"), fmt(et, "%.0f"), ntaps, fmt(ek, "%.0f")
 	if (em != "" && en > 0)
-		printf "%smodule_extra / nft_extra = %.2f (target <= 0.60)%s\n", pre, em / en,
-			(et > 0) ? sprintf("; module_extra / mirred_extra = %.2f", em / et) : ""
+		printf "%smodule_extra / nft_extra = %.2f%s\n", pre, em / en,
+			(et > 0) ? sprintf(", module_extra / mirred_extra = %.2f", em / et) : ""
 	if (mem_total != "") {
-		printf "%sMemory per stream (1 output), %d taps: %.0f bytes (slab %.0f, percpu %.0f, vmalloc %.0f; target <= 256); freed on flush: %.0f bytes\n",
-			pre, ntaps, median(mem_total), median(mem_slab), median(mem_pcpu), median(mem_vm),
+		printf "%sMemory per stream (1 output), %d taps: %.0f bytes of kernel memory (of which slab %.0f, percpu %.0f, vmalloc %.0f); released by flush: %.0f bytes\n",
+			pre, ntaps, median(mem_used), median(mem_slab), median(mem_pcpu), median(mem_vm),
 			median(mem_freed)
-		printf "%sSlab caches that grew (bytes, first round):%s\n", pre, caches
+		printf "%sSlab caches that grew by 256 KiB or more (bytes, first round):%s\n", pre, caches
 		if (add_secs != "")
-			printf "%sInstalling %d taps over netlink took %.1f s (median)\n", pre, ntaps,
-				median(add_secs)
+			printf "%sInstalling %d taps over netlink took %.1f s (median, guest clock)\n", pre,
+				ntaps, median(add_secs)
 	}
 
 	printf "\n%sTargets:\n", md ? "" : ""
-	if (("mod100k" in rate_m) && ("nomod" in rate_m)) {
-		r = rate_m["mod100k"] / rate_m["nomod"]; k = ns_m["nomod"] / ns_m["mod100k"]
-		printf "%s%s %d taps, none matching: rate %.3f of no module, CPU capacity %.3f (target >= 0.98)\n",
-			pre, (r >= 0.98 && k >= 0.98) ? "MET   " : "MISSED", ntaps, r, k
+	if (gw["mod100k"] != "" && gw["mod100k"] > 0 && gw["nomod"] > 0) {
+		k = gw["nomod"] / gw["mod100k"]
+		r = rate_m["mod100k"] / rate_m["nomod"]
+		printf "%s%s %d taps, none matching: gateway capacity %.3f of no module (target >= 0.98); guest-clock rate ratio %.3f\n",
+			pre, (k >= 0.98) ? "MET   " : "MISSED", ntaps, k, r
 	}
 	if (em != "" && en > 0) {
 		ok = (em <= 0.6 * en) && (tot_sup["modcopy"] >= tot_fwd["modcopy"]) && !tot_fail["modcopy"]
-		printf "%s%s copy cost: module %.0f ns vs nft dup %.0f ns per packet (ratio %.2f, target <= 0.60), copies delivered: %s\n",
+		printf "%s%s copy: module %.0f ns vs nft dup %.0f ns extra per packet (ratio %.2f, target <= 0.60); copies delivered %s\n",
 			pre, (ok) ? "MET   " : "MISSED", em, en, em / en, deliv["modcopy"]
 	}
-	if (mem_total != "")
+	if (mem_used != "")
 		printf "%s%s memory per stream %.0f bytes (target <= 256)\n", pre,
-			(median(mem_total) <= 256) ? "MET   " : "MISSED", median(mem_total)
+			(median(mem_used) <= 256) ? "MET   " : "MISSED", median(mem_used)
 }
