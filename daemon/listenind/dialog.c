@@ -259,7 +259,8 @@ static enum dialog_error apply_initial_response(struct dialog *dialog, const str
 	int status = msg->status;
 
 	if (status < 200) {
-		if (status == 100)
+		/* once answered, another fork's late 1xx must not move the media */
+		if (status == 100 || dialog->callee_tag[0])
 			return DIALOG_OK;
 		if (msg->to.tag) {
 			early = find_early(dialog, msg->to.tag);

@@ -169,6 +169,9 @@ static void test_hold(void)
 	ok(s[0].active, "agent sends, PBX receives (recvonly)");
 	dialog_streams(&p.d, DIALOG_CALLER_TO_CALLEE, s);
 	ok(!s[0].active, "PBX recvonly sends nothing");
+	play(&p, "re-INVITE session refresh by PBX while held");
+	ok(p.d.state == DIALOG_HELD && p.last.event_count == 0,
+	   "the other side's sendrecv refresh does not resume the agent's hold");
 	play(&p, "re-INVITE resume by agent");
 	ok(p.d.state == DIALOG_RESUMED && p.d.held_by == -1, "agent's sendrecv re-INVITE resumes");
 	play(&p, "200 OK to resume");
@@ -211,6 +214,10 @@ static void test_forked(void)
 	   "answer without SDP takes the answering fork's early SDP");
 	play(&p, "200 OK fork-b");
 	ok(p.d.state == DIALOG_ANSWERED && !p.last.media_changed, "retransmitted 200 changes nothing");
+	play(&p, "183 fork-a late");
+	dialog_streams(&p.d, DIALOG_CALLER_TO_CALLEE, s);
+	ok(!p.last.media_changed && addr_is(&s[0].dst, "10.2.0.32") && p.d.state == DIALOG_ANSWERED,
+	   "a losing fork's late 183 does not move the media");
 	ok(play(&p, "BYE to fork-a") == DIALOG_ERR_TAG_MISMATCH && p.d.state == DIALOG_ANSWERED,
 	   "BYE to the fork that lost does not end the call");
 	ok(play(&p, "BYE from fork-b") == DIALOG_OK && p.d.state == DIALOG_ENDED &&
