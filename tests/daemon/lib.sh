@@ -48,6 +48,21 @@ check() {
 	if "$@"; then ok "$what"; else not_ok "$what"; fi
 }
 
+# eventually COMMAND...: retries a command for up to 5 s until it succeeds.
+eventually() {
+	local i
+	for i in $(seq 1 50); do
+		"$@" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# not COMMAND...: succeeds when the command fails.
+not() {
+	! "$@"
+}
+
 # quiet COMMAND...: runs a command for its status only.
 quiet() {
 	"$@" >/dev/null 2>&1

@@ -77,7 +77,7 @@ hep=$(stat_of 'j["hep"]')
 expect_json "HEP over TCP: a message split in 7-byte writes is delivered" "$hep" \
 	'j["tcp_accepted"] == 2'
 check "HEP over TCP: the call it carried is in the table" \
-	quiet "$LICTL" call show tcp-ok
+	eventually quiet "$LICTL" call show tcp-ok
 expect_json "HEP over TCP: a stream that is not HEP is closed and counted" "$hep" \
 	'j["tcp_closed_not_hep"] == 1'
 
@@ -103,7 +103,7 @@ check "flood: memory bounded (second flood grew RSS by $((rss2 - rss1)) KiB < 8 
 run_in d $SEND invite 127.0.0.1 9060 after-flood >/dev/null
 sleep 0.2
 check "a new call is still learned after the flood" \
-	quiet "$LICTL" call show flood-after-flood
+	eventually quiet "$LICTL" call show flood-after-flood
 
 # Control socket abuse.
 reply=$("$PYTHON" - "$LISTENIND_SOCKET" <<'PY'
