@@ -29,9 +29,14 @@ struct sip_origin {
 };
 
 /*
- * Parses one SIP message and applies it to the call table. Returns 0 when
- * applied, or a negative errno when rejected (malformed, over limits); the
- * reason is counted and logged by the call table.
+ * Parses one SIP message and applies it to the call table (calls.h). Returns
+ * 0 when applied, and also for traffic that is not a call (REGISTER,
+ * OPTIONS...: ignored). Otherwise a negative errno: -EINVAL malformed,
+ * -ENOENT in-dialog message of an unknown call, -ENOSPC call table full,
+ * -ENOMEM, or -EBADMSG when the SDP was bad and dropped but the SIP part was
+ * applied. The reason is counted and logged (debug) by the call table;
+ * docs/call-tracking.md lists them. origin may be NULL; origin->seen of zero
+ * means "now".
  */
 int calls_ingest_sip(struct calls *calls, const struct sip_origin *origin,
 		     const char *msg, size_t len);

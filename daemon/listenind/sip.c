@@ -222,7 +222,10 @@ static void find_replaces(struct sip_msg *msg, osip_message_t *m, osip_from_t *r
 	bool ok = false;
 
 	if (hdr) {
-		ok = copy_unescaped(msg->replaces_buf, sizeof(msg->replaces_buf), hdr->hvalue);
+		/* a header value is not escaped: a Call-ID may hold a literal '%' */
+		ok = strlen(hdr->hvalue) < sizeof(msg->replaces_buf);
+		if (ok)
+			strcpy(msg->replaces_buf, hdr->hvalue);
 	} else if (refer_to && refer_to->url) {
 		osip_uri_header_t *uh;
 		int pos = 0;

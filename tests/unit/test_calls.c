@@ -280,6 +280,50 @@ static void test_bad_sdp(void)
 	calls_free(calls);
 }
 
+static void test_rejection_reasons(void)
+{
+	static const struct {
+		const char *text;
+		int ret;
+		enum calls_reason reason;
+	} cases[] = {
+		{ "BYE sip:a@b SIP/2.0\r\nFrom: <sip:a@b>;tag=1\r\nTo: <sip:c@d>\r\nCSeq: 1 BYE\r\n\r\n",
+		  -EINVAL, CALLS_REASON_NO_CALL_ID },
+		{ "BYE sip:a@b SIP/2.0\r\nFrom: <sip:a@b>;tag=1\r\nTo: <sip:c@d>\r\nCall-ID: r1\r\n\r\n",
+		  -EINVAL, CALLS_REASON_NO_CSEQ },
+		{ "BYE sip:a@b SIP/2.0\r\nFrom: <sip:a@b>;tag=1\r\nTo: <sip:c@d>\r\nCall-ID: r1\r\nCSeq: x BYE\r\n\r\n",
+		  -EINVAL, CALLS_REASON_BAD_CSEQ },
+		{ "BYE sip:a@b SIP/2.0\r\nFrom: <sip:a@b>\r\nTo: <sip:c@d>\r\nCall-ID: r1\r\nCSeq: 1 BYE\r\n\r\n",
+		  -EINVAL, CALLS_REASON_NO_FROM_TAG },
+		{ "BYE sip:a@b SIP/2.0\r\nFrom: <sip:a@b>;tag=1\r\nCall-ID: r1\r\nCSeq: 1 BYE\r\n\r\n",
+		  -EINVAL, CALLS_REASON_NO_TO },
+		{ "INVITE sip:a@b SIP/2.0\r\nFrom: <sip:a@b>;tag=0123456789012345678901234567890123456789012345678901234567890123456789\r\n"
+		  "To: <sip:c@d>\r\nCall-ID: r2\r\nCSeq: 1 INVITE\r\n\r\n", -EINVAL, CALLS_REASON_TAG_TOO_LONG },
+		{ "ACK sip:a@b SIP/2.0\r\nFrom: <sip:a@b>;tag=1\r\nTo: <sip:c@d>;tag=2\r\nCall-ID: r3\r\nCSeq: 1 ACK\r\n\r\n",
+		  -ENOENT, CALLS_REASON_UNKNOWN_CALL },
+		{ "SIP/2.0 200 OK\r\nFrom: <sip:a@b>;tag=1\r\nTo: <sip:c@d>;tag=2\r\nCall-ID: r3\r\nCSeq: 1 INVITE\r\n\r\n",
+		  -ENOENT, CALLS_REASON_UNKNOWN_CALL },
+		{ "SIP/2.0 200 OK\r\nFrom: <sip:a@b>;tag=1\r\nTo: <sip:c@d>;tag=2\r\nCall-ID: r3\r\nCSeq: 1 OPTIONS\r\n\r\n",
+		  0, CALLS_REASON_NOT_A_CALL },
+	};
+	struct calls *calls = new_table(10);
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct calls_stats before, after;
+		int ret;
+
+		calls_get_stats(calls, &before);
+		ret = calls_ingest_sip(calls, NULL, cases[i].text, strlen(cases[i].text));
+		calls_get_stats(calls, &after);
+		ok(ret == cases[i].ret &&
+		   after.rejected[cases[i].reason] == before.rejected[cases[i].reason] + 1 &&
+		   after.applied == before.applied, "rejected as \"%s\" (returned %d)",
+		   calls_reason_name(cases[i].reason), ret);
+	}
+	ok(calls_count(calls) == 0, "no rejected message created a call");
+	calls_free(calls);
+}
+
 static int invite_for(char *buf, size_t size, unsigned int n)
 {
 	return snprintf(buf, size,
@@ -492,6 +536,7 @@ int main(void)
 	test_transfers();
 	test_other_flows();
 	test_bad_sdp();
+	test_rejection_reasons();
 	test_limits();
 	test_expiry();
 	test_history_bound();

@@ -126,6 +126,20 @@ static void test_transfer_headers(void)
 	fixture_free(&f);
 }
 
+static void test_replaces_escaping(void)
+{
+	static const char invite[] =
+		"INVITE sip:1@h SIP/2.0\r\nVia: SIP/2.0/UDP 10.0.0.1;branch=z9hG4bK-r\r\n"
+		"From: <sip:a@h>;tag=f\r\nTo: <sip:1@h>\r\nCall-ID: x\r\nCSeq: 1 INVITE\r\n"
+		"Replaces: ab%41cd@host;from-tag=7;to-tag=9;early-only\r\n\r\n";
+	struct sip_msg m;
+
+	ok(parse_text(&m, invite) == SIP_PARSED && m.has_replaces &&
+	   streq(m.replaces.call_id, "ab%41cd@host") && streq(m.replaces.from_tag, "7") &&
+	   streq(m.replaces.to_tag, "9"), "Replaces header kept verbatim, parameters in any order");
+	sip_msg_release(&m);
+}
+
 static void test_ipv6(void)
 {
 	struct fixture f;
@@ -224,6 +238,7 @@ int main(void)
 	test_compact();
 	test_multipart();
 	test_transfer_headers();
+	test_replaces_escaping();
 	test_ipv6();
 	test_rejections();
 	test_names();
