@@ -24,14 +24,30 @@ static struct genl_family listenin_family;
 static DECLARE_RWSEM(notify_sem);
 static bool notify_on;
 
-#define ADDR_POLICY NLA_POLICY_RANGE(NLA_BINARY, sizeof(struct in_addr), \
-				     sizeof(struct in6_addr))
+/*
+ * Values are checked by hand rather than with NLA_POLICY_RANGE: the core
+ * answers ERANGE to a range violation, and the protocol promises EINVAL with
+ * a message naming the attribute. Validation functions are only safe on
+ * NLA_BINARY (the core's policy dump in extack WARNs on integer ones).
+ */
+static int validate_addr(const struct nlattr *attr,
+			 struct netlink_ext_ack *extack)
+{
+	if (nla_len(attr) == sizeof(struct in_addr) ||
+	    nla_len(attr) == sizeof(struct in6_addr))
+		return 0;
+	NL_SET_ERR_MSG_ATTR(extack, attr,
+			    "address must be 4 bytes (AF_INET) or 16 bytes (AF_INET6)");
+	return -EINVAL;
+}
+
+#define ADDR_POLICY	NLA_POLICY_VALIDATE_FN(NLA_BINARY, validate_addr)
 
 static const struct nla_policy output_policy[LISTENIN_A_OUTPUT_MAX + 1] = {
 	[LISTENIN_A_OUTPUT_DST_ADDR] = ADDR_POLICY,
-	[LISTENIN_A_OUTPUT_DST_PORT] = NLA_POLICY_MIN(NLA_U16, 1),
+	[LISTENIN_A_OUTPUT_DST_PORT] = { .type = NLA_U16 },
 	[LISTENIN_A_OUTPUT_SRC_ADDR] = ADDR_POLICY,
-	[LISTENIN_A_OUTPUT_SRC_PORT] = NLA_POLICY_MIN(NLA_U16, 1),
+	[LISTENIN_A_OUTPUT_SRC_PORT] = { .type = NLA_U16 },
 	[LISTENIN_A_OUTPUT_FLAGS] = NLA_POLICY_MASK(NLA_U32, LISTENIN_OUTPUT_F_ALL),
 };
 
@@ -40,11 +56,11 @@ static const struct nla_policy outputs_policy[LISTENIN_A_OUTPUTS_MAX + 1] = {
 };
 
 static const struct nla_policy stream_policy[LISTENIN_A_STREAM_MAX + 1] = {
-	[LISTENIN_A_STREAM_FAMILY] = NLA_POLICY_RANGE(NLA_U16, AF_INET, AF_INET6),
+	[LISTENIN_A_STREAM_FAMILY] = { .type = NLA_U16 },
 	[LISTENIN_A_STREAM_DST_ADDR] = ADDR_POLICY,
-	[LISTENIN_A_STREAM_DST_PORT] = NLA_POLICY_MIN(NLA_U16, 1),
+	[LISTENIN_A_STREAM_DST_PORT] = { .type = NLA_U16 },
 	[LISTENIN_A_STREAM_SRC_ADDR] = ADDR_POLICY,
-	[LISTENIN_A_STREAM_SRC_PORT] = NLA_POLICY_MIN(NLA_U16, 1),
+	[LISTENIN_A_STREAM_SRC_PORT] = { .type = NLA_U16 },
 	[LISTENIN_A_STREAM_SSRC] = { .type = NLA_U32 },
 	[LISTENIN_A_STREAM_FLAGS] = NLA_POLICY_MASK(NLA_U32, LISTENIN_STREAM_F_ALL),
 	[LISTENIN_A_STREAM_OUTPUTS] = NLA_POLICY_NESTED(outputs_policy),
@@ -54,20 +70,14 @@ static const struct nla_policy streams_policy[LISTENIN_A_STREAMS_MAX + 1] = {
 	[LISTENIN_A_STREAM] = NLA_POLICY_NESTED(stream_policy),
 };
 
-static struct netlink_range_validation idle_timeout_range = {
-	.min = 1,
-	.max = LISTENIN_IDLE_TIMEOUT_MAX,
-};
-
 static const struct nla_policy new_policy[LISTENIN_A_MAX + 1] = {
 	[LISTENIN_A_TAP_COOKIE] = { .type = NLA_U64 },
-	[LISTENIN_A_TAP_IDLE_TIMEOUT] =
-		NLA_POLICY_FULL_RANGE(NLA_U32, &idle_timeout_range),
+	[LISTENIN_A_TAP_IDLE_TIMEOUT] = { .type = NLA_U32 },
 	[LISTENIN_A_TAP_STREAMS] = NLA_POLICY_NESTED(streams_policy),
 };
 
 static const struct nla_policy id_policy[LISTENIN_A_MAX + 1] = {
-	[LISTENIN_A_TAP_ID] = NLA_POLICY_MIN(NLA_U32, 1),
+	[LISTENIN_A_TAP_ID] = { .type = NLA_U32 },
 };
 
 /* Sets the "missing attribute" extack fields and a message; true if absent. */
@@ -96,6 +106,19 @@ static int get_addr(const struct nlattr *nla, u8 family,
 		NL_SET_ERR_MSG_ATTR(extack, nla, "address may not be unspecified");
 		return -EINVAL;
 	}
+	return 0;
+}
+
+static int get_port(const struct nlattr *attr, __be16 *port,
+		    struct netlink_ext_ack *extack)
+{
+	u16 p = nla_get_u16(attr);
+
+	if (!p) {
+		NL_SET_ERR_MSG_ATTR(extack, attr, "port may not be 0");
+		return -EINVAL;
+	}
+	*port = htons(p);
 	return 0;
 }
 
@@ -138,8 +161,12 @@ static int parse_output(struct listenin_stream *s, struct listenin_output *out,
 		       extack);
 	if (err)
 		return err;
-	out->dport = htons(nla_get_u16(tb[LISTENIN_A_OUTPUT_DST_PORT]));
-	out->sport = htons(nla_get_u16(tb[LISTENIN_A_OUTPUT_SRC_PORT]));
+	err = get_port(tb[LISTENIN_A_OUTPUT_DST_PORT], &out->dport, extack);
+	if (err)
+		return err;
+	err = get_port(tb[LISTENIN_A_OUTPUT_SRC_PORT], &out->sport, extack);
+	if (err)
+		return err;
 	if (s->flags & LISTENIN_STREAM_F_RTCP) {
 		if (out->dport == htons(U16_MAX)) {
 			NL_SET_ERR_MSG_ATTR(extack, tb[LISTENIN_A_OUTPUT_DST_PORT],
@@ -209,7 +236,9 @@ static struct listenin_stream *parse_stream(struct nlattr *nest,
 		       extack);
 	if (err)
 		goto fail_free;
-	s->dport = htons(nla_get_u16(tb[LISTENIN_A_STREAM_DST_PORT]));
+	err = get_port(tb[LISTENIN_A_STREAM_DST_PORT], &s->dport, extack);
+	if (err)
+		goto fail_free;
 	if (tb[LISTENIN_A_STREAM_SRC_ADDR]) {
 		err = get_addr(tb[LISTENIN_A_STREAM_SRC_ADDR], family,
 			       &s->saddr, extack);
@@ -218,7 +247,10 @@ static struct listenin_stream *parse_stream(struct nlattr *nest,
 		s->narrow |= LISTENIN_NARROW_SADDR;
 	}
 	if (tb[LISTENIN_A_STREAM_SRC_PORT]) {
-		s->sport = htons(nla_get_u16(tb[LISTENIN_A_STREAM_SRC_PORT]));
+		err = get_port(tb[LISTENIN_A_STREAM_SRC_PORT], &s->sport,
+			       extack);
+		if (err)
+			goto fail_free;
 		s->narrow |= LISTENIN_NARROW_SPORT;
 	}
 	if (tb[LISTENIN_A_STREAM_SSRC]) {
@@ -463,9 +495,17 @@ static int tap_new(struct sk_buff *skb, struct genl_info *info)
 	if (info->attrs[LISTENIN_A_TAP_COOKIE])
 		tap->cookie = nla_get_u64(info->attrs[LISTENIN_A_TAP_COOKIE]);
 	tap->idle_timeout = LISTENIN_IDLE_TIMEOUT_DEFAULT;
-	if (info->attrs[LISTENIN_A_TAP_IDLE_TIMEOUT])
-		tap->idle_timeout =
-			nla_get_u32(info->attrs[LISTENIN_A_TAP_IDLE_TIMEOUT]);
+	nla = info->attrs[LISTENIN_A_TAP_IDLE_TIMEOUT];
+	if (nla) {
+		tap->idle_timeout = nla_get_u32(nla);
+		if (!tap->idle_timeout ||
+		    tap->idle_timeout > LISTENIN_IDLE_TIMEOUT_MAX) {
+			NL_SET_ERR_MSG_ATTR(extack, nla,
+					    "idle timeout must be 1..86400 seconds");
+			listenin_tap_free(tap);
+			return -EINVAL;
+		}
+	}
 	nla_for_each_nested(nla, streams, rem) {
 		struct listenin_stream *s = parse_stream(nla, extack, &err);
 
@@ -520,11 +560,17 @@ err_msg:
 }
 
 static struct listenin_tap *find_tap(struct listenin_net *ln,
-				     struct genl_info *info)
+				     struct genl_info *info, int *err)
 {
 	struct nlattr *attr = info->attrs[LISTENIN_A_TAP_ID];
 	struct listenin_tap *tap;
 
+	*err = -EINVAL;
+	if (!nla_get_u32(attr)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attr, "tap id 0 is never used");
+		return NULL;
+	}
+	*err = -ENOENT;
 	tap = xa_load(&ln->taps, nla_get_u32(attr));
 	if (!tap)
 		NL_SET_ERR_MSG_ATTR(info->extack, attr,
@@ -537,15 +583,16 @@ static int tap_del(struct sk_buff *skb, struct genl_info *info)
 	struct net *net = genl_info_net(info);
 	struct listenin_net *ln = listenin_net(net);
 	struct listenin_tap *tap;
+	int err;
 
 	if (MISSING(info->extack, NULL, info->attrs, LISTENIN_A_TAP_ID,
 		    "deleting a tap needs LISTENIN_A_TAP_ID"))
 		return -EINVAL;
 	mutex_lock(&ln->lock);
-	tap = find_tap(ln, info);
+	tap = find_tap(ln, info, &err);
 	if (!tap) {
 		mutex_unlock(&ln->lock);
-		return -ENOENT;
+		return err;
 	}
 	listenin_netns_tap_unlink(ln, tap);
 	listenin_netlink_notify(net, tap, LISTENIN_END_CAUSE_DELETED);
@@ -566,11 +613,9 @@ static int tap_get(struct sk_buff *skb, struct genl_info *info)
 		    "getting one tap needs LISTENIN_A_TAP_ID (or use a dump)"))
 		return -EINVAL;
 	mutex_lock(&ln->lock);
-	tap = find_tap(ln, info);
-	if (!tap) {
-		err = -ENOENT;
+	tap = find_tap(ln, info, &err);
+	if (!tap)
 		goto out;
-	}
 	err = -ENOMEM;
 	msg = genlmsg_new(tap_msg_size(tap), GFP_KERNEL);
 	if (!msg)

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <linux/build_bug.h>
 #include <linux/jiffies.h>
 #include <linux/overflow.h>
 #include <linux/slab.h>
@@ -22,6 +23,8 @@ struct listenin_stream *listenin_stream_alloc(unsigned int n_outputs)
 	struct listenin_stream *s;
 	unsigned int i;
 
+	/* The common stream, one output, must stay in a 256-byte object. */
+	BUILD_BUG_ON(sizeof(*s) + sizeof(s->outputs[0]) > 256);
 	s = kzalloc(struct_size(s, outputs, n_outputs), GFP_KERNEL);
 	if (!s)
 		return NULL;
