@@ -409,10 +409,12 @@ ep() {
 
 lictl_gw() { n_gw "$LICTL" "$@"; }
 
-# tap_add LICTL-TAP-ADD-ARGS...: creates a tap in gw and prints its id.
+# tap_add LICTL-TAP-ADD-ARGS...: creates a tap in gw and prints its id. Taps
+# get an hour of idle timeout unless told otherwise: emulation is slow.
 tap_add() {
-	local out
-	out=$(n_gw "$LICTL" -j tap add "$@" 2>&1) || { diag "lictl tap add $*: $out"; return 1; }
+	local out idle="--idle-timeout 3600"
+	case " $* " in *" --idle-timeout "*|*" --idle-timeout="*) idle= ;; esac
+	out=$(n_gw "$LICTL" -j tap add $idle "$@" 2>&1) || { diag "lictl tap add $*: $out"; return 1; }
 	printf '%s\n' "$out" | jq -er '.id' 2>/dev/null || { diag "lictl tap add printed no id: $out"; return 1; }
 }
 

@@ -134,7 +134,11 @@ two_taps_one_stream() {
 	recv_start sup1 "$ns_sup1" --expect $N --from "$gws4:7000" "$sup14:6000"
 	recv_start sup2 "$ns_sup2" --expect $N --from "$gws4:7100" "$sup24:6100"
 	send "$ns_caller" -c $N -r $RATE -s $S1 "$caller4:4000" "$agent4:5000"
-	recv_check agent sup1 sup2
+	if ! recv_check agent sup1 sup2; then
+		diag "first tap: $(tap_json "$id1" | jq -c .counters)"
+		diag "second tap: $(tap_json "$id2" | jq -c .counters)"
+		fail "copies missing"
+	fi
 	expect_eq "first tap's copies" "$(tap_counter "$id1" copies)" $N
 	expect_eq "second tap's copies" "$(tap_counter "$id2" copies)" $N
 }

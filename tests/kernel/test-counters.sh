@@ -82,7 +82,9 @@ sysfs_mirrors_global() {
 		[ "$sys" = "$net" ] || { diag "$name: sysfs $sys, netlink $net"; bad=1; }
 	done
 	for f in "$SYSFS"/*; do
-		[ -w "$f" ] && { diag "$f is writable"; bad=1; }
+		case $(stat -c %A "$f") in
+		*w*) diag "$f is writable: $(stat -c %A "$f")"; bad=1 ;;
+		esac
 	done
 	[ $bad -eq 0 ]
 }
