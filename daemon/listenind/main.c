@@ -440,9 +440,11 @@ static void reload(struct daemon *d)
 			}
 		} else {
 			d->control = old;
-			next.daemon.control_socket[0] = '\0';
-			snprintf(next.daemon.control_socket, sizeof(next.daemon.control_socket),
-				 "%s", cur->daemon.control_socket);
+			memcpy(next.daemon.control_socket, cur->daemon.control_socket,
+			       sizeof(next.daemon.control_socket));
+			next.daemon.control_mode = cur->daemon.control_mode;
+			memcpy(next.daemon.control_group, cur->daemon.control_group,
+			       sizeof(next.daemon.control_group));
 			d->reload_failures++;
 			log_err("reload: keeping the control socket %s", cur->daemon.control_socket);
 		}
@@ -508,6 +510,22 @@ static void on_tick(void *ctx)
 
 /* ---- start and stop ---- */
 
+/* The call table's own rules, so --check-config knows everything start does. */
+static int check_calls(const struct daemon *d)
+{
+	struct calls_config cc;
+	const char *why;
+
+	calls_config_from(&d->cfg, &cc);
+	why = calls_config_check(&cc);
+	if (why) {
+		fprintf(stderr, "listenind: %s: [calls]: %s\n",
+			d->config_path ? d->config_path : "embedded defaults", why);
+		return -1;
+	}
+	return 0;
+}
+
 static int load(struct daemon *d, const char *path, bool explicit_path)
 {
 	char err[CONFIG_ERR_LEN];
@@ -522,14 +540,13 @@ static int load(struct daemon *d, const char *path, bool explicit_path)
 		fprintf(stderr, "listenind: %s\n", err);
 		return -1;
 	}
-	return 0;
+	return check_calls(d);
 }
 
 static int run(struct daemon *d)
 {
 	static const int signals[] = { SIGHUP, SIGTERM, SIGINT };
 	struct calls_config cc;
-	const char *why;
 	int ret = 1;
 
 	signal(SIGPIPE, SIG_IGN);
@@ -544,11 +561,6 @@ static int run(struct daemon *d)
 		goto out;
 	}
 	calls_config_from(&d->cfg, &cc);
-	why = calls_config_check(&cc);
-	if (why) {
-		log_err("[calls]: %s", why);
-		goto out;
-	}
 	d->calls = calls_new(&cc);
 	if (!d->calls) {
 		log_err("cannot create the call table: %s", strerror(errno));

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Shared by tests/daemon/test-*.sh: listenind integration tests on the host
-# (no kernel module). Each test builds its own network namespaces (names
+# (no kernel module), with listenind built with ASan and UBSan. Each test builds its own network namespaces (names
 # carry the test's pid), runs listenind, sipp and Kamailio in them, talks to
 # the daemon through lictl, prints TAP, and cleans up on exit. Exit status:
 # 0 pass, 1 fail, 4 skip.
@@ -13,7 +13,10 @@ set -u
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 HERE=$ROOT/tests/daemon
-LISTENIND=${LISTENIND:-$ROOT/daemon/build/listenind}
+# The daemon runs as built with ASan and UBSan; lictl as shipped.
+LISTENIND=${LISTENIND:-$ROOT/daemon/build-asan/listenind}
+export ASAN_OPTIONS=${ASAN_OPTIONS:-quarantine_size_mb=4:detect_leaks=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}
 LICTL=${LICTL:-$ROOT/daemon/build/lictl}
 # Debian's interpreter: a version manager's shim in PATH can take seconds to start.
 PYTHON=${PYTHON:-$(command -v /usr/bin/python3 || command -v python3)}
@@ -90,9 +93,10 @@ need_tool() {
 
 build() {
 	[ -n "${NO_BUILD:-}" ] && return 0
-	if ! make -s -C "$ROOT/daemon" >"$TMP/build.log" 2>&1; then
+	if ! make -s -C "$ROOT/daemon" >"$TMP/build.log" 2>&1 ||
+	   ! make -s -C "$ROOT/daemon" SANITIZE=1 build-asan/listenind >>"$TMP/build.log" 2>&1; then
 		cat "$TMP/build.log" >&2
-		echo "Bail out! make -C daemon failed"
+		echo "Bail out! make -C daemon (and SANITIZE=1) failed"
 		exit 1
 	fi
 }
@@ -343,4 +347,14 @@ call_scenarios() {
 	printf '%s\n' "$c" | sed 's/^/# /'
 	check "lictl calls: human table lists the three calls" \
 		[ "$(printf '%s\n' "$c" | grep -cE ' (alice|carol|erin)@')" -eq 3 ]
+}
+
+# no_sanitizer_report LOG: one TAP line; prints the report when there is one.
+no_sanitizer_report() {
+	if grep -qE 'AddressSanitizer|LeakSanitizer|runtime error' "$1"; then
+		not_ok "no sanitizer report in listenind's log"
+		grep -A30 -E 'AddressSanitizer|LeakSanitizer|runtime error' "$1" | sed 's/^/# /'
+	else
+		ok "no sanitizer report in listenind's log"
+	fi
 }

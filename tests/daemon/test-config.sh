@@ -115,4 +115,5 @@ check "calls learned before the reloads are kept" eventually quiet "$LICTL" call
 
 check "listenind stops cleanly on SIGTERM" stop_daemon
 check "control socket removed on exit" [ ! -e "$LISTENIND_SOCKET" ]
+no_sanitizer_report "$TMP/listenind.log"
 finish
