@@ -53,8 +53,9 @@ static void test_defaults(void)
 	   cfg.hep.n_tcp == 0, "default HEP listener udp 127.0.0.1:9060 only");
 	ok(cfg.capture.n_ifaces == 0 && cfg.capture.n_ports == 1 &&
 	   cfg.capture.ports[0].first == 5060, "default capture: off, port 5060");
-	ok(cfg.calls.max_calls == 100000 && cfg.calls.ended_linger == 60,
-	   "default call limits");
+	ok(cfg.calls.max_calls == 100000 && cfg.calls.ended_linger == 60 &&
+	   cfg.calls.agent_fallback == CONFIG_AGENT_FROM_TO,
+	   "default call limits; agent from To");
 	ok(!strcmp(cfg.calls.meta_header[CONFIG_META_QUEUE], "X-Queue"),
 	   "default queue header X-Queue");
 }
@@ -82,6 +83,7 @@ static void test_full(void)
 		"[calls]\n"
 		"queue_header = X-Acd-Queue\n"
 		"team_header =\n"
+		"agent_fallback = asserted\n"
 		"max_calls = 500\n"
 		"setup_timeout = 2m\n"
 		"idle_timeout = 1h\n"
@@ -115,6 +117,8 @@ static void test_full(void)
 	   cfg.calls.meta_header[CONFIG_META_TEAM][0] == '\0' &&
 	   !strcmp(cfg.calls.meta_header[CONFIG_META_AGENT], "X-Agent"),
 	   "metadata headers: set, disabled, default kept");
+	ok(cfg.calls.agent_fallback == CONFIG_AGENT_FROM_ASSERTED,
+	   "agent_fallback");
 	ok(cfg.calls.max_calls == 500 && cfg.calls.setup_timeout == 120 &&
 	   cfg.calls.idle_timeout == 3600 && cfg.calls.ended_linger == 0,
 	   "call limits with duration suffixes");
@@ -194,6 +198,9 @@ static void test_errors(void)
 	expect_error("[calls]\nsetup_timeout = 5y\n",
 		     "t.conf:2: bad setup_timeout \"5y\": expected a duration from 1s to 86400s (suffix s, m, h or d)",
 		     "bad duration");
+	expect_error("[calls]\nagent_fallback = contact\n",
+		     "t.conf:2: bad agent_fallback \"contact\": use to, asserted or from",
+		     "bad agent_fallback");
 	expect_error("[calls]\nmax_calls = -5\n",
 		     "t.conf:2: bad max_calls \"-5\": expected a whole number from 1 to 10000000",
 		     "negative number");
