@@ -106,7 +106,7 @@ static bool find(const char *payload, size_t len, size_t base, size_t off,
 	unsigned int entry = 0;
 	size_t pos = 0;
 
-	while (len - pos >= MNL_ATTR_HDRLEN) {
+	while (pos < len && len - pos >= MNL_ATTR_HDRLEN) {
 		const struct nlattr *a = (const struct nlattr *)(payload + pos);
 		size_t start = base + pos;
 		unsigned int type = mnl_attr_get_type(a);

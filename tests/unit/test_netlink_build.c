@@ -417,6 +417,20 @@ static void test_where(void)
 	ok(lnl_where_missing(nlh, LISTENIN_A_TAP_STREAMS, false, 0, w, sizeof(w)) &&
 	   !strcmp(w, "LISTENIN_A_TAP_STREAMS"),
 	   "a missing top-level attribute: \"%s\"", w);
+	{
+		/* A last attribute whose padding runs past the message (fuzzer). */
+		const uint8_t tail[5] = { 5, 0, 0, 0, 0x32 };
+		size_t n = MNL_NLMSG_HDRLEN + 4 + sizeof(tail);
+		struct nlmsghdr *m = calloc(1, n);
+		int found = 0;
+
+		m->nlmsg_len = (uint32_t)n;
+		memcpy((char *)m + MNL_NLMSG_HDRLEN + 4, tail, sizeof(tail));
+		for (uint32_t o = 0; o < n + 8; o++)
+			found += lnl_where(m, o, w, sizeof(w));
+		ok(found == 1, "an unpadded last attribute is found once, nothing read past it");
+		free(m);
+	}
 }
 
 int main(void)
