@@ -198,7 +198,14 @@ int main(int argc, char **argv)
 			print_help(stdout);
 			return LICTL_EXIT_OK;
 		}
-		c = find(argc - 1, argv + 1, &words, &status);
+		if (argc == 2) {
+			/* "help tap" lists the group like "tap --help". */
+			char *group_help[] = { argv[1], "--help", NULL };
+
+			c = find(2, group_help, &words, &status);
+		} else {
+			c = find(argc - 1, argv + 1, &words, &status);
+		}
 		if (!c)
 			return status;
 		print_command_help(c);
