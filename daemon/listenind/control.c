@@ -105,6 +105,17 @@ static int queue_error(struct client *c, const char *sentence)
 	return queue_json(c, obj);
 }
 
+/* A client's string made safe for one log line: at most 64 bytes, no controls. */
+static const char *printable(const char *s, char *buf, size_t len)
+{
+	size_t i;
+
+	for (i = 0; s[i] && i < 64 && i + 1 < len; i++)
+		buf[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
+	buf[i] = '\0';
+	return buf;
+}
+
 static void answer(struct client *c, const char *line, size_t len)
 {
 	struct control *ctl = c->ctl;
@@ -146,8 +157,9 @@ static void answer(struct client *c, const char *line, size_t len)
 		goto out;
 	}
 	name = json_object_get_string(cmd);
-	log_info("control: pid %d uid %u gid %u: %.64s", (int)c->peer.pid,
-		 (unsigned int)c->peer.uid, (unsigned int)c->peer.gid, name);
+	log_info("control: pid %d uid %u gid %u: %s", (int)c->peer.pid,
+		 (unsigned int)c->peer.uid, (unsigned int)c->peer.gid,
+		 printable(name, err, sizeof(err)));
 	for (size_t i = 0; i < ctl->n_cmds; i++) {
 		if (strcmp(ctl->cmds[i].name, name))
 			continue;
@@ -168,8 +180,10 @@ static void answer(struct client *c, const char *line, size_t len)
 		for (size_t i = 0; i < ctl->n_cmds && off < sizeof(list); i++)
 			off += (size_t)snprintf(list + off, sizeof(list) - off, "%s%s",
 						i ? ", " : "", ctl->cmds[i].name);
-		snprintf(err, sizeof(err), "unknown command \"%.64s\"; known: %s",
-			 name, list);
+		char shown[80];
+
+		snprintf(err, sizeof(err), "unknown command \"%s\"; known: %s",
+			 printable(name, shown, sizeof(shown)), list);
 		queue_error(c, err);
 	}
 out:
