@@ -33,9 +33,9 @@ static void add_text(struct json_object *obj, const char *key, const char *text)
 
 static void add_sdp_addr(struct json_object *obj, const char *key, const struct sdp_addr *addr)
 {
-	char buf[INET6_ADDRSTRLEN];
-
 	if (addr->family == AF_INET || addr->family == AF_INET6) {
+		char buf[INET6_ADDRSTRLEN];
+
 		inet_ntop(addr->family, addr->bytes, buf, sizeof(buf));
 		jout_add_str(obj, key, buf);
 	} else {

@@ -65,6 +65,7 @@ static const char *const reason_names[] = {
 	[CALLS_REASON_TAG_MISMATCH] = "tag mismatch",
 	[CALLS_REASON_TOO_MANY_CALLS] = "too many calls",
 	[CALLS_REASON_NOT_A_CALL] = "not a call",
+	[CALLS_REASON_BAD_MULTIPART] = "bad multipart body",
 	[CALLS_REASON_NO_MEMORY] = "out of memory",
 };
 
@@ -276,7 +277,7 @@ int calls_subscribe(struct calls *calls, calls_notify_fn fn, void *ctx)
 	return 0;
 }
 
-void calls_unsubscribe(struct calls *calls, calls_notify_fn fn, void *ctx)
+void calls_unsubscribe(struct calls *calls, calls_notify_fn fn, const void *ctx)
 {
 	for (unsigned int i = 0; i < calls->subscriber_count; i++) {
 		if (calls->subscribers[i].fn == fn && calls->subscribers[i].ctx == ctx) {
@@ -657,6 +658,7 @@ static const enum calls_reason sip_reasons[] = {
 	[SIP_ERR_NO_FROM_TAG] = CALLS_REASON_NO_FROM_TAG,
 	[SIP_ERR_NO_TO] = CALLS_REASON_NO_TO,
 	[SIP_ERR_NO_MEMORY] = CALLS_REASON_NO_MEMORY,
+	[SIP_ERR_BAD_MULTIPART] = CALLS_REASON_BAD_MULTIPART,
 };
 
 static int64_t message_time_ms(const struct sip_origin *origin)

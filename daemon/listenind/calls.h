@@ -66,6 +66,7 @@ enum calls_reason {
 	CALLS_REASON_TAG_MISMATCH,
 	CALLS_REASON_TOO_MANY_CALLS,
 	CALLS_REASON_NOT_A_CALL,	/* REGISTER, OPTIONS...: ignored, not an error */
+	CALLS_REASON_BAD_MULTIPART,	/* a MIME part libosip2 would mishandle */
 	CALLS_REASON_NO_MEMORY,
 	CALLS_REASON_COUNT,
 };
@@ -150,7 +151,7 @@ struct calls *calls_new(const struct calls_config *cfg);
 void calls_free(struct calls *calls);
 
 int calls_subscribe(struct calls *calls, calls_notify_fn fn, void *ctx);
-void calls_unsubscribe(struct calls *calls, calls_notify_fn fn, void *ctx);
+void calls_unsubscribe(struct calls *calls, calls_notify_fn fn, const void *ctx);
 
 const struct call *calls_find(const struct calls *calls, const char *call_id);
 const struct call *calls_find_id(const struct calls *calls, uint64_t id);

@@ -46,6 +46,7 @@ enum sip_error {
 	SIP_ERR_NO_FROM_TAG,
 	SIP_ERR_NO_TO,
 	SIP_ERR_NO_MEMORY,
+	SIP_ERR_BAD_MULTIPART,
 };
 
 /* A name-addr header (From, To, Contact, P-Asserted-Identity, Refer-To...). */

@@ -97,6 +97,19 @@ static void test_multipart(void)
 	fixture_free(&f);
 }
 
+static void test_multipart_refused(void)
+{
+	static const char two_types[] =
+		"INVITE sip:a@b SIP/2.0\r\nVia: SIP/2.0/UDP 1.2.3.4;branch=z9hG4bKx\r\n"
+		"From: <sip:a@b>;tag=1\r\nTo: <sip:c@d>\r\nCall-ID: x\r\nCSeq: 1 INVITE\r\n"
+		"Content-Type: multipart/mixed;boundary=b1\r\n\r\n"
+		"--b1\r\nContent-Type: application/sdp\r\ncontent-type : text/plain\r\n\r\nv=0\r\n--b1--\r\n";
+	struct sip_msg m;
+
+	ok(parse_text(&m, two_types) == SIP_ERR_BAD_MULTIPART,
+	   "MIME part with two Content-Types refused (libosip2 would leak it)");
+}
+
 static void test_transfer_headers(void)
 {
 	struct fixture f;
@@ -237,6 +250,7 @@ int main(void)
 	test_invite();
 	test_compact();
 	test_multipart();
+	test_multipart_refused();
 	test_transfer_headers();
 	test_replaces_escaping();
 	test_ipv6();
