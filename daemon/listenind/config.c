@@ -32,6 +32,7 @@ enum type {
 	T_GROUP,
 	T_UINT,
 	T_SECONDS,
+	T_BYTES,
 	T_ADDRS,
 	T_STRING,
 	T_IFACES,
@@ -73,12 +74,20 @@ static const struct key keys[] = {
 	  "HEPv3 over TCP: ADDR:PORT list" },
 	{ "hep", "auth_key", T_STRING, OFF(hep.auth_key), SZ(hep.auth_key), 0, 0,
 	  "HEP authentication key; empty accepts any" },
+	{ "hep", "max_tcp_clients", T_UINT, OFF(hep.max_tcp_clients), 0, 1, 4096,
+	  "HEP TCP connections at once" },
+	{ "hep", "tcp_idle_timeout", T_SECONDS, OFF(hep.tcp_idle_timeout), 0, 1,
+	  86400, "close a HEP TCP connection silent for" },
+	{ "hep", "udp_rcvbuf", T_BYTES, OFF(hep.udp_rcvbuf), 0, 0, 1u << 30,
+	  "HEP UDP socket buffer; 0 = system default" },
 	{ "capture", "interfaces", T_IFACES, OFF(capture.ifaces),
 	  OFF(capture.n_ifaces), 0, 0, "interfaces to capture SIP on" },
 	{ "capture", "ports", T_PORTS, OFF(capture.ports), OFF(capture.n_ports),
 	  0, 0, "SIP ports and ranges (5060, 5080-5089)" },
 	{ "capture", "promiscuous", T_BOOL, OFF(capture.promiscuous), 0, 0, 0,
 	  "put capture interfaces in promiscuous mode" },
+	{ "capture", "rcvbuf", T_BYTES, OFF(capture.rcvbuf), 0, 0, 1u << 30,
+	  "packet socket buffer per interface; 0 = system default" },
 	{ "calls", "agent_header", T_HEADER,
 	  OFF(calls.meta_header[CONFIG_META_AGENT]), CONFIG_NAME_LEN, 0, 0,
 	  "SIP header naming the agent" },
@@ -414,6 +423,23 @@ static int parse_seconds(const char *v, unsigned long *out)
 	return 0;
 }
 
+static int parse_bytes(const char *v, unsigned long *out)
+{
+	unsigned long n, mult = 1;
+	char *end;
+
+	if (parse_ulong(v, &n, &end))
+		return -1;
+	if (*end == 'k' || *end == 'K')
+		mult = 1024, end++;
+	else if (*end == 'm' || *end == 'M')
+		mult = 1024 * 1024, end++;
+	if (*end || n > ULONG_MAX / mult)
+		return -1;
+	*out = n * mult;
+	return 0;
+}
+
 static int set_value(struct config *cfg, const struct key *k, char *v,
 		     char *why, size_t whylen)
 {
@@ -513,6 +539,15 @@ bad_mode:
 		snprintf(why, whylen,
 			 "bad agent_fallback \"%.80s\": use to, asserted or from", v);
 		return -1;
+	case T_BYTES:
+		if (parse_bytes(v, &n) || n < k->min || n > k->max) {
+			snprintf(why, whylen,
+				 "bad %s \"%.80s\": expected bytes from %lu to %lu (suffix k or m)",
+				 k->name, v, k->min, k->max);
+			return -1;
+		}
+		*(unsigned int *)field = (unsigned int)n;
+		return 0;
 	case T_STRING:
 		if (strlen(v) >= k->size) {
 			snprintf(why, whylen, "%s is longer than %zu bytes", k->name,
@@ -731,6 +766,9 @@ void config_defaults(struct config *cfg)
 	cfg->daemon.control_max_clients = 64;
 	if (parse_addr(&cfg->hep.udp[0], "127.0.0.1:9060", why, sizeof(why)) == 0)
 		cfg->hep.n_udp = 1;
+	cfg->hep.max_tcp_clients = 64;
+	cfg->hep.tcp_idle_timeout = 300;
+	cfg->capture.rcvbuf = 4 << 20;
 	cfg->capture.ports[0].first = 5060;
 	cfg->capture.ports[0].last = 5060;
 	cfg->capture.n_ports = 1;
@@ -882,6 +920,9 @@ static void dump_value(const struct config *cfg, const struct key *k, FILE *out)
 		break;
 	case T_SECONDS:
 		fprintf(out, "%us", *(const unsigned int *)field);
+		break;
+	case T_BYTES:
+		fprintf(out, "%u", *(const unsigned int *)field);
 		break;
 	case T_PATH:
 	case T_GROUP:

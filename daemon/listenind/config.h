@@ -69,6 +69,9 @@ struct config {
 		struct config_addr tcp[CONFIG_MAX_LISTEN];
 		unsigned int n_tcp;
 		char auth_key[CONFIG_KEY_LEN];		/* "" accepts any */
+		unsigned int max_tcp_clients;
+		unsigned int tcp_idle_timeout;		/* s */
+		unsigned int udp_rcvbuf;		/* bytes, 0 = system default */
 	} hep;
 	struct {
 		char ifaces[CONFIG_MAX_IFACES][CONFIG_NAME_LEN];
@@ -76,6 +79,7 @@ struct config {
 		struct config_port_range ports[CONFIG_MAX_PORTS];
 		unsigned int n_ports;
 		bool promiscuous;
+		unsigned int rcvbuf;			/* bytes per interface socket */
 	} capture;
 	struct {
 		char meta_header[CONFIG_META_COUNT][CONFIG_NAME_LEN];	/* "" = off */

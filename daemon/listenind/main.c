@@ -91,6 +91,9 @@ static void hep_config_from(const struct config *cfg, struct hep_config *hc)
 	}
 	hc->n_tcp = cfg->hep.n_tcp;
 	snprintf(hc->auth_key, sizeof(hc->auth_key), "%s", cfg->hep.auth_key);
+	hc->max_tcp_clients = cfg->hep.max_tcp_clients;
+	hc->tcp_idle_timeout = cfg->hep.tcp_idle_timeout;
+	hc->udp_rcvbuf = (int)cfg->hep.udp_rcvbuf;
 }
 
 static void on_hep(void *ctx, int fd, uint32_t events)
@@ -154,6 +157,7 @@ static void capture_config_from(const struct config *cfg, struct capture_config 
 	}
 	cc->n_ports = cfg->capture.n_ports;
 	cc->promiscuous = cfg->capture.promiscuous;
+	cc->rcvbuf = (int)cfg->capture.rcvbuf;
 }
 
 static void on_capture(void *ctx, int fd, uint32_t events)

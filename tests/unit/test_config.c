@@ -76,10 +76,14 @@ static void test_full(void)
 		"listen_udp = 0.0.0.0:9060, [::1]:9061\n"
 		"listen_tcp = 127.0.0.1:9062\n"
 		"auth_key = \"se#cr \\\"et\"\n"
+		"max_tcp_clients = 8\n"
+		"tcp_idle_timeout = 1m\n"
+		"udp_rcvbuf = 8m\n"
 		"[capture]\n"
 		"interfaces = veth0 eth1\n"
 		"ports = 5060, 5080-5089\n"
 		"promiscuous = yes\n"
+		"rcvbuf = 512k\n"
 		"[calls]\n"
 		"queue_header = X-Acd-Queue\n"
 		"team_header =\n"
@@ -108,6 +112,9 @@ static void test_full(void)
 	   !strcmp(c, "127.0.0.1:9062"), "HEP listen lists, IPv4 and IPv6");
 	ok(!strcmp(cfg.hep.auth_key, "se#cr \"et"),
 	   "quoted value keeps '#', blanks and escaped quotes");
+	ok(cfg.hep.max_tcp_clients == 8 && cfg.hep.tcp_idle_timeout == 60 &&
+	   cfg.hep.udp_rcvbuf == 8u << 20 && cfg.capture.rcvbuf == 512u << 10,
+	   "HEP TCP limits and socket buffers with size suffixes");
 	ok(cfg.capture.n_ifaces == 2 && !strcmp(cfg.capture.ifaces[1], "eth1"),
 	   "capture interfaces");
 	ok(cfg.capture.n_ports == 2 && cfg.capture.ports[1].first == 5080 &&
@@ -198,6 +205,9 @@ static void test_errors(void)
 	expect_error("[calls]\nsetup_timeout = 5y\n",
 		     "t.conf:2: bad setup_timeout \"5y\": expected a duration from 1s to 86400s (suffix s, m, h or d)",
 		     "bad duration");
+	expect_error("[capture]\nrcvbuf = 2g\n",
+		     "t.conf:2: bad rcvbuf \"2g\": expected bytes from 0 to 1073741824 (suffix k or m)",
+		     "bad buffer size");
 	expect_error("[calls]\nagent_fallback = contact\n",
 		     "t.conf:2: bad agent_fallback \"contact\": use to, asserted or from",
 		     "bad agent_fallback");
