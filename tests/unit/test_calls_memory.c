@@ -30,7 +30,7 @@ static size_t heap_in_use(void)
 }
 #endif
 
-#define CALLS 20000
+#define CALLS 5000
 
 static const char invite[] =
 	"INVITE sip:%u@10.2.0.21:5060 SIP/2.0\r\n"
