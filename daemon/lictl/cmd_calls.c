@@ -152,6 +152,21 @@ static void print_streams(struct json_object *media, const char *direction)
 	}
 }
 
+/* "alice@host (Alice Caller)"; a display name's SIP quotes are not shown. */
+static void print_party(const char *label, const char *who, const char *display)
+{
+	size_t n = display ? strlen(display) : 0;
+
+	if (n >= 2 && display[0] == '"' && display[n - 1] == '"') {
+		display++;
+		n -= 2;
+	}
+	if (n)
+		printf("  %-12s %s (%.*s)\n", label, who, (int)n, display);
+	else
+		printf("  %-12s %s\n", label, who);
+}
+
 static void print_call(struct json_object *c)
 {
 	static const char *const meta[] = {
@@ -166,12 +181,8 @@ static void print_call(struct json_object *c)
 	printf("call %s\n", dash(str(c, "id")));
 	printf("  %-12s %s\n", "call-id", dash(str(c, "call_id")));
 	printf("  %-12s %s\n", "state", dash(str(c, "state")));
-	printf("  %-12s %s%s%s%s\n", "caller", party(c, "caller", buf, sizeof(buf)),
-	       str(caller, "display") ? " (" : "", str(caller, "display") ?
-	       str(caller, "display") : "", str(caller, "display") ? ")" : "");
-	printf("  %-12s %s%s%s%s\n", "callee", party(c, "callee", buf, sizeof(buf)),
-	       str(callee, "display") ? " (" : "", str(callee, "display") ?
-	       str(callee, "display") : "", str(callee, "display") ? ")" : "");
+	print_party("caller", party(c, "caller", buf, sizeof(buf)), str(caller, "display"));
+	print_party("callee", party(c, "callee", buf, sizeof(buf)), str(callee, "display"));
 	printf("  %-12s %s\n", "asserted", dash(str(c, "asserted")));
 	for (size_t i = 0; i < sizeof(meta) / sizeof(meta[0]); i++)
 		printf("  %-12s %s\n", meta[i], dash(str(c, meta[i])));
