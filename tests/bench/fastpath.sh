@@ -71,8 +71,12 @@ ncpu=$(getconf _NPROCESSORS_ONLN)
 
 module_loaded() { [ -d /sys/module/listenin ]; }
 
+gw_pid= rcv_pid= sup_pid=
 cleanup() {
 	pkill_sender
+	for p in $gw_pid $rcv_pid $sup_pid; do
+		kill "$p" 2>/dev/null || true
+	done
 	for ns in bench-snd bench-gw bench-rcv bench-sup; do
 		ip netns del "$ns" 2>/dev/null || true
 	done
@@ -132,6 +136,7 @@ topology() {
 	# The default backlog (1000) overflows when a slow guest CPU falls behind;
 	# a global setting, so only in the VM.
 	[ -z "${LISTENIN_VM:-}" ] || sysctl -qw net.core.netdev_max_backlog=10000
+	gw_pid=$(hold bench-gw) rcv_pid=$(hold bench-rcv) sup_pid=$(hold bench-sup)
 	if [ "$sender" = pktgen ]; then
 		modprobe pktgen
 		nsnd sh -c "
@@ -161,11 +166,24 @@ start_sender() {
 	sender_pid=$!
 }
 
+# A sleeping process in each namespace lets one awk read every namespace's
+# /proc/PID/net/dev: a snapshot costs one process, not one per namespace
+# (each exec is slow under emulation and disturbs the run).
+hold() {
+	ip netns exec "$1" sleep 1000000 >/dev/null 2>&1 &
+	echo $!
+}
+
 # One line: uptime (centiseconds); CPU 0's busy, softirq and system jiffies;
 # CPU 1's busy jiffies; CPU 0's backlog drops; the gateway's g1 and g2 tx
-# and g0 rx packets.
+# and g0 rx packets; r0 and u0 rx packets (what reached the receiver and the
+# supervisor); the module's copies_sent and copy_failures.
 snapshot() {
-	ngw awk '
+	mod=
+	! module_loaded || mod="/sys/kernel/listenin/copies_sent /sys/kernel/listenin/copy_failures"
+	# shellcheck disable=SC2086
+	awk -v gw="/proc/$gw_pid/net/dev" -v rcv="/proc/$rcv_pid/net/dev" \
+		-v sup="/proc/$sup_pid/net/dev" '
 		function hex(s,   i, v) {
 			v = 0
 			for (i = 1; i <= length(s); i++)
@@ -176,56 +194,40 @@ snapshot() {
 		FILENAME == "/proc/stat" && $1 == "cpu0" { busy0 = $2 + $3 + $4 + $7 + $8 + $9; sirq0 = $8; sys0 = $4 }
 		FILENAME == "/proc/stat" && $1 == "cpu1" { busy1 = $2 + $3 + $4 + $7 + $8 + $9 }
 		FILENAME == "/proc/net/softnet_stat" { if (FNR == 1) drop0 = hex($2) }
-		FILENAME == "/proc/net/dev" && FNR > 2 {
+		(FILENAME == gw || FILENAME == rcv || FILENAME == sup) && FNR > 2 {
 			sub(/^ */, ""); split($0, f, /[: ]+/)
 			rx[f[1]] = f[3]; tx[f[1]] = f[11]
 		}
+		FILENAME ~ /copies_sent$/ { copies = $1 }
+		FILENAME ~ /copy_failures$/ { failures = $1 }
 		END {
-			printf "%d %d %d %d %d %d %d %d %d\n", up, busy0, sirq0, busy1, sys0,
-				drop0, tx["g1"] + 0, tx["g2"] + 0, rx["g0"] + 0
-		}' /proc/uptime /proc/stat /proc/net/softnet_stat /proc/net/dev
-}
-
-sink_count() {
-	ip netns exec "$1" nft list chain netdev sink in |
-		awk '/counter packets/ { for (i = 1; i < NF; i++) if ($i == "packets") print $(i + 1) }'
-}
-
-mod_stat() {
-	if module_loaded; then
-		ngw "$bin/taps" stats | awk -v k="$1" '$1 == k { print $2; f = 1 } END { if (!f) print 0 }'
-	else
-		echo 0
-	fi
+			printf "%d %d %d %d %d %d %d %d %d %d %d %d %d\n", up, busy0, sirq0, busy1, sys0,
+				drop0, tx["g1"], tx["g2"], rx["g0"], rx["r0"], rx["u0"], copies, failures
+		}' /proc/uptime /proc/stat /proc/net/softnet_stat "/proc/$gw_pid/net/dev" \
+		"/proc/$rcv_pid/net/dev" "/proc/$sup_pid/net/dev" $mod
 }
 
 measure() {
 	cfg=$1 round=$2
-	rcv0=$(sink_count bench-rcv) sup0=$(sink_count bench-sup)
-	cop0=$(mod_stat copies_sent) fail0=$(mod_stat copy_failures)
 	s0=$(snapshot)
 	start_sender
-	sleep 1
+	sleep 0.5
 	a=$(snapshot)
 	echo "SNAP $cfg:$round:a"
 	sleep "$secs"
 	b=$(snapshot)
 	echo "SNAP $cfg:$round:b"
 	pkill_sender
-	sleep 0.5
+	sleep 0.3
 	s1=$(snapshot)
-	rcv1=$(sink_count bench-rcv) sup1=$(sink_count bench-sup)
-	cop1=$(mod_stat copies_sent) fail1=$(mod_stat copy_failures)
-	echo "$a $b $s0 $s1" | awk -v cfg="$cfg" -v round="$round" \
-		-v rcv=$((rcv1 - rcv0)) -v sup=$((sup1 - sup0)) \
-		-v copies=$((cop1 - cop0)) -v failures=$((fail1 - fail0)) '{
-		# fields: a = $1..$9, b = $10..$18, s0 = $19..$27, s1 = $28..$36
-		printf "RESULT cfg=%s round=%d secs=%.2f fwd=%d", cfg, round, ($10 - $1) / 100, $16 - $7
+	echo "$a $b $s0 $s1" | awk -v cfg="$cfg" -v round="$round" '{
+		# 13 fields per snapshot: a = $1.., b = $14.., s0 = $27.., s1 = $40..
+		printf "RESULT cfg=%s round=%d secs=%.2f fwd=%d", cfg, round, ($14 - $1) / 100, $20 - $7
 		printf " cpu0_busy_cs=%d cpu0_sirq_cs=%d cpu0_sys_cs=%d cpu1_busy_cs=%d backlog_drops=%d", \
-			$11 - $2, $12 - $3, $14 - $5, $13 - $4, $15 - $6
+			$15 - $2, $16 - $3, $18 - $5, $17 - $4, $19 - $6
 		printf " g0_rx=%d g2_tx=%d run_fwd=%d run_g2_tx=%d run_rcv=%d run_sup=%d", \
-			$18 - $9, $17 - $8, $34 - $25, $35 - $26, rcv, sup
-		printf " mod_copies=%d mod_copy_failures=%d\n", copies, failures
+			$22 - $9, $21 - $8, $46 - $33, $47 - $34, $49 - $36, $50 - $37
+		printf " mod_copies=%d mod_copy_failures=%d\n", $51 - $38, $52 - $39
 	}'
 }
 
