@@ -301,6 +301,14 @@ expect_json() {
 	fi
 }
 
+# human_call_ok TEXT UAC_IP UAS_IP: lictl call show's text for the basic call.
+human_call_ok() {
+	grep -qE "^  caller +alice@$2 \(Alice Caller\)$" <<<"$1" &&
+		grep -qE "^    caller_to_callee +audio +$3:50000 rtcp 50001 payloads 0 active$" <<<"$1" &&
+		grep -qE "^    callee_to_caller +audio +$2:40000 rtcp 40001 payloads 0,8 active$" <<<"$1" &&
+		grep -qE "Z +held +hold$" <<<"$1"
+}
+
 # call_scenarios UAC_NS UAS_NS TARGET UAC_IP UAS_IP: the basic, busy and
 # cancel calls, each checked state by state against what sipp did.
 call_scenarios() {
@@ -344,6 +352,10 @@ call_scenarios() {
 	expect_json "cancel: history trying, ringing, ended by cancel, never answered" "$c" \
 		'[h["state"] for h in j["history"]] == ["trying", "ringing", "ended"] and j["end_reason"] == "cancel" and j["answered"] is None'
 
+	c=$("$LICTL" call show "$("$LICTL" -j calls | pyq "[c['id'] for c in j if c['caller']['user'] == 'alice'][0]")")
+	printf '%s\n' "$c" | sed 's/^/# /'
+	check "lictl call show: human form with parties, media and history" \
+		human_call_ok "$c" "$4" "$5"
 	c=$("$LICTL" calls)
 	printf '%s\n' "$c" | sed 's/^/# /'
 	check "lictl calls: human table lists the three calls" \
