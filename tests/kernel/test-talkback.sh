@@ -18,7 +18,7 @@ ST=0x7a7a0001
 require_root
 require_tools
 require_module
-ktap_plan 4
+ktap_plan 5
 topo_setup_or_bail
 
 # talkback FAMILY-SUFFIX: sup1 talks back to the gateway's own address (local
@@ -66,6 +66,24 @@ talkback() {
 	expect_eq "tap copies" "$(jq -r '.counters.copies' <<<"$out")" $((2 * C))
 }
 
+shared_source() {
+	# Two sessions on one call whose copies both come from the gateway's
+	# 7000: each supervisor's talk-back must be dropped.
+	local id1 id2
+	id1=$(tap_add stream "$agent4:5000" output "$sup14:6000" src "$gws4:7000" listen-only)
+	id2=$(tap_add stream "$agent4:5000" output "$sup24:6100" src "$gws4:7000" listen-only)
+	recv_start gw "$ns_gw" --expect-none "$gws4:7000"
+	send "$ns_sup1" -c $N -r $RATE -s $ST "$sup14:6000" "$gws4:7000"
+	send "$ns_sup2" -c $N -r $RATE -s $ST "$sup24:6100" "$gws4:7000"
+	if ! recv_check gw; then
+		diag "first tap: $(tap_json "$id1" | jq -c .counters)"
+		diag "second tap: $(tap_json "$id2" | jq -c .counters)"
+		fail "talk-back got through"
+	fi
+	expect_eq "first tap's talkback_dropped" "$(tap_counter "$id1" talkback_dropped)" $N
+	expect_eq "second tap's talkback_dropped" "$(tap_counter "$id2" talkback_dropped)" $N
+}
+
 not_listen_only() {
 	local sys0
 	tap_add stream "$agent4:5000" output "$sup14:6000" src "$gws4:7000" >/dev/null
@@ -90,6 +108,7 @@ after_delete() {
 
 subtest "IPv4 talk-back from listen-only outputs dropped and counted, media flows" talkback 4
 subtest "IPv6 talk-back from listen-only outputs dropped and counted, media flows" talkback 6
+subtest "listen-only supervisors of two taps sharing a copy source are both muted" shared_source
 subtest "an output that is not listen-only lets talk-back through" not_listen_only
 subtest "talk-back passes again once the tap is deleted" after_delete
 ktap_finish
