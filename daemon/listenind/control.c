@@ -110,7 +110,7 @@ static const char *printable(const char *s, char *buf, size_t len)
 {
 	size_t i;
 
-	for (i = 0; s[i] && i < 64 && i + 1 < len; i++)
+	for (i = 0; i < 64 && i + 1 < len && s[i]; i++)
 		buf[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
 	buf[i] = '\0';
 	return buf;

@@ -50,7 +50,7 @@ static size_t put_chunk(uint8_t *p, uint16_t type, const void *val, uint16_t len
 static struct msg hep_wrap(const char *sip, int from_caller, uint32_t seq)
 {
 	size_t sip_len = strlen(sip);
-	uint8_t *b = malloc(sip_len + 256), *p = b + 6;
+	uint8_t *b = malloc(sip_len + 256), *p;
 	struct in_addr src, dst;
 	uint8_t family = 2, proto = 17, ptype = 1;
 	uint16_t sport = htons(5060), dport = htons(5060), total;
@@ -62,6 +62,7 @@ static struct msg hep_wrap(const char *sip, int from_caller, uint32_t seq)
 		perror("malloc");
 		exit(1);
 	}
+	p = b + 6;
 	inet_pton(AF_INET, from_caller ? caller_ip : callee_ip, &src);
 	inet_pton(AF_INET, from_caller ? callee_ip : caller_ip, &dst);
 	memcpy(b, "HEP3", 4);
