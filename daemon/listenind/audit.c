@@ -618,6 +618,8 @@ void audit_format_line(const struct audit_record *rec, char *buf, size_t len)
 			continue;
 		}
 		n += (size_t)snprintf(buf + n, len - n, " %s=\"", fields[i].json);
+		if (n + 3 >= len)
+			break;
 		for (; *s && n + 3 < len; s++) {
 			if (*s == '"' || *s == '\\')
 				buf[n++] = '\\';

@@ -306,9 +306,10 @@ void policy_hours_format(const struct policy_role *r, char *buf, size_t len)
 	for (unsigned int i = 0; i < r->n_windows && n < len; i++) {
 		const struct policy_window *w = &r->windows[i];
 		char days[40] = "";
-		size_t dn = 0;
 
 		if (w->days != 0x7f) {
+			size_t dn = 0;
+
 			/* runs of consecutive days as ranges, starting on Monday */
 			for (int k = 0; k < 7; k++) {
 				int d = (k + 1) % 7, e = k;
@@ -329,8 +330,9 @@ void policy_hours_format(const struct policy_role *r, char *buf, size_t len)
 			snprintf(days, sizeof(days), " daily");
 		}
 		n += (size_t)snprintf(buf + n, len - n, "%s%02u:%02u-%02u:%02u%s",
-				      i ? ", " : "", w->start / 60, w->start % 60,
-				      w->end / 60, w->end % 60, days);
+				      i ? ", " : "", (unsigned int)w->start / 60,
+				      (unsigned int)w->start % 60, (unsigned int)w->end / 60,
+				      (unsigned int)w->end % 60, days);
 	}
 }
 

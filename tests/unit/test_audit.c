@@ -459,7 +459,7 @@ static void test_export_and_line(void)
 		.user = "alice", .queue = "sales", .mode = "whisper", .reason = "qa",
 		.decision = "deny", .rule = "whisper is not available yet: \"no\" media path",
 	};
-	char line[1024], err[AUDIT_ERR_LEN];
+	char line[1024];
 	struct audit *a = fresh("e.db");
 	char *text = NULL;
 	size_t len = 0;
@@ -477,10 +477,24 @@ static void test_export_and_line(void)
 	rec.uid = -1;
 	audit_format_line(&rec, line, sizeof(line));
 	ok(!strstr(line, "uid="), "syslog line leaves out an absent uid");
+	{
+		char small[128];
+		bool fits = true;
+
+		for (size_t sz = 1; sz <= sizeof(small); sz++) {
+			memset(small, 'x', sizeof(small));
+			audit_format_line(&rec, small, sz);
+			fits &= strlen(small) < sz && (sz == sizeof(small) || small[sz] == 'x');
+		}
+		ok(fits, "syslog line truncates within any buffer size");
+	}
 
 	f = open_memstream(&text, &len);
-	if (a && f)
+	if (a && f) {
+		char err[AUDIT_ERR_LEN];
+
 		n = audit_export_json(a, f, 2, err, sizeof(err));
+	}
 	if (f)
 		fclose(f);
 	ok(n == 5, "export from seq 2 writes 5 records");
