@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
 #
 # Shared by tests/kernel/test-*.sh: the network namespace topology, helpers
 # to run commands in each namespace, background RTP receivers, lictl and
@@ -348,11 +349,11 @@ bg_stop_all() {
 # recv_start NAME NAMESPACE RTPRECV-ARGS...: starts rtprecv in NAMESPACE and
 # returns once it is bound. It runs until recv_check stops it.
 recv_start() {
-	local name=$1 ns=$2 i
+	local name=$1 ns=$2
 	shift 2
 	rm -f "$tmp/$name.ready"
 	bg "$name" "$ns" "$RTPRECV" -d 120 --ready "$tmp/$name.ready" -v "$@"
-	for i in $(seq 100); do
+	for _ in $(seq 100); do
 		[ -e "$tmp/$name.ready" ] && return 0
 		kill -0 "$(cat "$tmp/$name.pid")" 2>/dev/null || break
 		sleep 0.1

@@ -27,8 +27,7 @@ monitor_start() {
 
 # wait_gone ID SECONDS: waits until tap ID no longer exists.
 wait_gone() {
-	local i
-	for i in $(seq $(($2 * 4))); do
+	for _ in $(seq $(($2 * 4))); do
 		n_gw "$LICTL" tap show "$1" >/dev/null 2>&1 || return 0
 		sleep 0.25
 	done

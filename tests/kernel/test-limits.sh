@@ -6,6 +6,8 @@
 # was hit, and nothing half-created is left behind; a namespace's limit does
 # not count another namespace's taps.
 # listenin: no-autoload
+#
+# shellcheck disable=SC2046 # $(stream ...) expands to lictl words on purpose
 
 . "$(dirname "$0")/lib.sh"
 

@@ -59,7 +59,7 @@ rmmod_with_traffic() {
 }
 
 netns_delete_with_traffic() {
-	local i taps
+	local taps
 	kmsg_mark netns
 	cleanup
 	module_load
@@ -69,7 +69,7 @@ netns_delete_with_traffic() {
 	start_media
 	sleep 2
 	ip netns del "$ns_gw"
-	for i in $(seq 40); do
+	for _ in $(seq 40); do
 		taps=$(sys_stat taps)
 		[ "$taps" -eq 0 ] && break
 		sleep 0.25
