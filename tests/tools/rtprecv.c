@@ -129,15 +129,16 @@ static int source_index(const struct sockaddr_storage *from)
 
 static void report(const struct sockaddr_storage *from, const char *what, unsigned long long nr)
 {
-	char buf[64];
-
 	if (!verbose || reports >= MAX_REPORTS)
 		return;
-	if (++reports == MAX_REPORTS)
+	if (++reports == MAX_REPORTS) {
 		fprintf(stderr, "rtprecv: (more bad datagrams, not shown)\n");
-	else
+	} else {
+		char buf[64];
+
 		fprintf(stderr, "rtprecv: datagram %llu from %s: %s\n", nr,
 			format_endpoint(from, buf, sizeof(buf)), what);
+	}
 }
 
 static struct stream *find_stream(uint32_t ssrc)

@@ -85,7 +85,6 @@ int main(int argc, char *argv[])
 	unsigned long long sent = 0, errors = 0, i;
 	struct sockaddr_storage src, dst;
 	socklen_t srclen, dstlen;
-	char sbuf[64], dbuf[64];
 	double duration = 0, start, end;
 	enum kind kind = KIND_RTP;
 	int c, fd, first_errno = 0;
@@ -202,6 +201,8 @@ int main(int argc, char *argv[])
 	close(fd);
 
 	if (!quiet) {
+		char sbuf[64], dbuf[64];
+
 		printf("sent=%llu errors=%llu kind=%s ssrc=0x%08llx from=%s to=%s\n",
 		       sent, errors, kind_name(kind), ssrc,
 		       format_endpoint(&src, sbuf, sizeof(sbuf)),
