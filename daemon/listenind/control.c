@@ -28,7 +28,7 @@ struct client {
 	char in[CONTROL_MAX_REQUEST + 1];
 	size_t in_len;
 	char *out;
-	size_t out_len, out_off;
+	size_t out_len, out_off, out_cap;
 	bool closing;		/* close once out is flushed */
 	bool eof;		/* the peer sends no more */
 	struct client *next;
@@ -67,20 +67,46 @@ static void client_free(struct client *c)
 	free(c);
 }
 
-static int queue(struct client *c, const char *s, size_t len)
+static int append(struct client *c, const char *s, size_t len)
 {
-	char *out;
-
 	if (c->out_off && c->out_off == c->out_len)
 		c->out_off = c->out_len = 0;
-	out = realloc(c->out, c->out_len + len + 1);
-	if (!out)
-		return -1;
-	memcpy(out + c->out_len, s, len);
-	out[c->out_len + len] = '\n';
-	c->out = out;
-	c->out_len += len + 1;
+	if (c->out_len + len > c->out_cap) {
+		size_t cap = c->out_cap ? c->out_cap : 4096;
+		char *out;
+
+		while (cap < c->out_len + len)
+			cap *= 2;
+		out = realloc(c->out, cap);
+		if (!out)
+			return -1;
+		c->out = out;
+		c->out_cap = cap;
+	}
+	memcpy(c->out + c->out_len, s, len);
+	c->out_len += len;
 	return 0;
+}
+
+static int queue(struct client *c, const char *s, size_t len)
+{
+	return append(c, s, len) || append(c, "\n", 1) ? -1 : 0;
+}
+
+int control_reply_append(struct control_reply *reply, const char *s, size_t len)
+{
+	return append((struct client *)reply, s, len);
+}
+
+int control_reply_json(struct control_reply *reply, struct json_object *obj)
+{
+	size_t len;
+	const char *s = obj ? json_object_to_json_string_length(obj,
+			JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len) : NULL;
+	int ret = s ? append((struct client *)reply, s, len) : -1;
+
+	json_object_put(obj);
+	return ret;
 }
 
 static int queue_json(struct client *c, struct json_object *obj)
@@ -164,6 +190,23 @@ static void answer(struct client *c, const char *line, size_t len)
 		if (strcmp(ctl->cmds[i].name, name))
 			continue;
 		err[0] = '\0';
+		if (ctl->cmds[i].write) {
+			size_t start;
+
+			if (c->out_off == c->out_len)
+				c->out_off = c->out_len = 0;
+			start = c->out_len;
+
+			if (ctl->cmds[i].write(ctl->ctx, &c->peer, req,
+					       (struct control_reply *)c, err, sizeof(err)) ||
+			    append(c, "\n", 1)) {
+				/* drop the partial reply, keep what was queued before it */
+				c->out_len = start;
+				if (queue_error(c, err[0] ? err : "out of memory"))
+					c->closing = true;
+			}
+			goto out;
+		}
 		reply = ctl->cmds[i].fn(ctl->ctx, &c->peer, req, err, sizeof(err));
 		if (reply) {
 			if (queue_json(c, reply))
@@ -213,7 +256,7 @@ static int flush(struct client *c)
 	}
 	free(c->out);
 	c->out = NULL;
-	c->out_len = c->out_off = 0;
+	c->out_len = c->out_off = c->out_cap = 0;
 	return 0;
 }
 

@@ -33,9 +33,26 @@ typedef struct json_object *(*control_fn)(void *ctx,
 					  struct json_object *request,
 					  char *err, size_t errlen);
 
+/*
+ * A reply written piece by piece straight into the client's output, for
+ * replies too large to build as one object tree (every call). Appends one
+ * JSON object's text without the newline; returns 0, or -1 with a sentence
+ * in err, in which case whatever it appended is dropped.
+ */
+struct control_reply;
+typedef int (*control_write_fn)(void *ctx, const struct control_peer *peer,
+				struct json_object *request,
+				struct control_reply *reply, char *err, size_t errlen);
+
+int control_reply_append(struct control_reply *reply, const char *s, size_t len);
+/* Appends obj's text and releases obj; -1 if out of memory. */
+int control_reply_json(struct control_reply *reply, struct json_object *obj);
+
+/* One of fn and write per command. */
 struct control_command {
 	const char *name;
 	control_fn fn;
+	control_write_fn write;
 };
 
 struct control_config {

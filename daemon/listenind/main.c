@@ -232,22 +232,44 @@ static void calls_config_from(const struct config *cfg, struct calls_config *cc)
 
 /* ---- control requests ---- */
 
-static struct json_object *req_calls(void *ctx, const struct control_peer *peer,
-				     struct json_object *req, char *err, size_t errlen)
+struct list_ctx {
+	struct control_reply *reply;
+	bool first;
+	int failed;
+};
+
+static void list_one(const struct call *call, void *p)
 {
+	struct list_ctx *l = p;
+
+	if (l->failed)
+		return;
+	if ((!l->first && control_reply_append(l->reply, ",", 1)) ||
+	    control_reply_json(l->reply, call_json(call)))
+		l->failed = -1;
+	l->first = false;
+}
+
+/* {"calls":[...]} one call at a time: no tree of every call in memory. */
+static int req_calls(void *ctx, const struct control_peer *peer,
+		     struct json_object *req, struct control_reply *reply,
+		     char *err, size_t errlen)
+{
+	static const char head[] = "{\"calls\":[", tail[] = "]}";
 	struct daemon *d = ctx;
-	struct json_object *reply, *list;
+	struct list_ctx l = { .reply = reply, .first = true };
 
 	(void)peer;
 	(void)req;
-	list = call_json_list(d->calls);
-	if (!list) {
+	if (control_reply_append(reply, head, sizeof(head) - 1))
+		l.failed = -1;
+	else
+		calls_foreach(d->calls, list_one, &l);
+	if (l.failed || control_reply_append(reply, tail, sizeof(tail) - 1)) {
 		snprintf(err, errlen, "out of memory listing calls");
-		return NULL;
+		return -1;
 	}
-	reply = json_object_new_object();
-	json_object_object_add(reply, "calls", list);
-	return reply;
+	return 0;
 }
 
 /* A call's numeric id from "calls", or its SIP Call-ID. */
@@ -359,9 +381,9 @@ static struct json_object *req_stats(void *ctx, const struct control_peer *peer,
 }
 
 static const struct control_command commands[] = {
-	{ "calls", req_calls },
-	{ "call", req_call },
-	{ "stats", req_stats },
+	{ "calls", NULL, req_calls },
+	{ "call", req_call, NULL },
+	{ "stats", req_stats, NULL },
 };
 
 static int control_config_from(const struct config *cfg, struct control_config *cc)

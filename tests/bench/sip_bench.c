@@ -22,6 +22,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "listenind/call_json.h"
 #include "listenind/calls.h"
 #include "listenind/hep.h"
 #include "listenind/ingest.h"
@@ -186,6 +187,16 @@ static int ingest(struct calls *calls, const struct msg *m)
 	o.seen.tv_sec = pkt.ts_sec;
 	o.seen.tv_nsec = (long)pkt.ts_usec * 1000;
 	return calls_ingest_sip(calls, &o, (const char *)pkt.payload, pkt.payload_len);
+}
+
+static void one_call(const struct call *call, void *ctx)
+{
+	struct json_object *obj = call_json(call);
+	size_t len = 0;
+
+	json_object_to_json_string_length(obj, JSON_C_TO_STRING_PLAIN, &len);
+	*(size_t *)ctx += len;
+	json_object_put(obj);
 }
 
 static double now_s(void)
@@ -371,6 +382,19 @@ int main(int argc, char **argv)
 	printf("sizeof(struct call) %zu\n", sizeof(struct call));
 	printf("bytes/call (heap)   %.0f\n",
 	       ((double)after.uordblks - (double)before.uordblks) / mem_calls);
+
+	/*
+	 * What one {"cmd":"calls"} costs the event loop with this many calls,
+	 * built as the daemon builds it: one call's JSON at a time.
+	 */
+	{
+		size_t json_len = 0;
+		double j0 = now_s();
+
+		calls_foreach(calls, one_call, &json_len);
+		printf("calls reply         %.0f ms, %zu bytes for %u calls\n",
+		       (now_s() - j0) * 1e3, json_len, st.active);
+	}
 
 	for (unsigned int i = 0; i < window * MSGS_PER_CALL; i++)
 		free(set[i].buf);

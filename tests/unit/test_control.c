@@ -143,9 +143,33 @@ static struct json_object *fail(void *ctx, const struct control_peer *peer,
 	return NULL;
 }
 
+/* {"list":[0,1,...,999],"n":1000} piece by piece; with "fail", fails half way. */
+static int list(void *ctx, const struct control_peer *peer, struct json_object *req,
+		struct control_reply *reply, char *err, size_t errlen)
+{
+	char num[16];
+
+	(void)ctx;
+	(void)peer;
+	control_reply_append(reply, "{\"list\":[", 9);
+	for (int i = 0; i < 1000; i++) {
+		int n = snprintf(num, sizeof(num), "%s%d", i ? "," : "", i);
+
+		if (i == 500 && json_object_object_get_ex(req, "fail", NULL)) {
+			snprintf(err, errlen, "failed half way");
+			return -1;
+		}
+		control_reply_append(reply, num, (size_t)n);
+	}
+	return control_reply_append(reply, "],\"n\":", 6) ||
+	       control_reply_json(reply, json_object_new_int(1000)) ||
+	       control_reply_append(reply, "}", 1) ? -1 : 0;
+}
+
 static const struct control_command cmds[] = {
-	{ "echo", echo },
-	{ "fail", fail },
+	{ "echo", echo, NULL },
+	{ "fail", fail, NULL },
+	{ "list", NULL, list },
 };
 
 static int client(const char *path)
@@ -217,12 +241,12 @@ static void test_control(void)
 		bind(fd, (struct sockaddr *)&sun, sizeof(sun));
 		close(fd);
 	}
-	ctl = control_open(loop, &cfg, cmds, 2, NULL, err, sizeof(err));
+	ctl = control_open(loop, &cfg, cmds, 3, NULL, err, sizeof(err));
 	ok(ctl != NULL, "control_open replaces a stale socket file");
 	ok(stat(path, &sb) == 0 && S_ISSOCK(sb.st_mode) && (sb.st_mode & 0777) == 0640,
 	   "the socket has the configured mode");
 
-	other = control_open(loop, &cfg, cmds, 2, NULL, err, sizeof(err));
+	other = control_open(loop, &cfg, cmds, 3, NULL, err, sizeof(err));
 	snprintf(want, sizeof(want), "%s is in use: is another listenind running?", path);
 	ok(!other && !strcmp(err, want), "a live socket is not taken over");
 
@@ -252,12 +276,21 @@ static void test_control(void)
 		   "{\"error\":\"request is not valid JSON: null expected\"}\n"
 		   "{\"error\":\"request must be a JSON object such as {\\\"cmd\\\":\\\"stats\\\"}\"}\n"
 		   "{\"error\":\"request has no \\\"cmd\\\" string; try {\\\"cmd\\\":\\\"stats\\\"}\"}\n"
-		   "{\"error\":\"unknown command \\\"nope\\\"; known: echo, fail\"}\n"
+		   "{\"error\":\"unknown command \\\"nope\\\"; known: echo, fail, list\"}\n"
 		   "{\"error\":\"this request always fails\"}\n"
 		   "{\"error\":\"request is not valid JSON: text after the object\"}\n"),
 	   "bad requests get one error sentence each, and the connection stays");
 	if (n_failed)
 		printf("#   got %s", got);
+
+	send_str(a, "{\"cmd\":\"list\",\"fail\":1}\n{\"cmd\":\"list\"}\n");
+	spin(loop, 30);
+	got = drain(a, &closed);
+	ok(!strncmp(got, "{\"error\":\"failed half way\"}\n{\"list\":[0,1,2,", 40) &&
+	   strstr(got, ",998,999],\"n\":1000}\n") && !closed,
+	   "a reply written in pieces: a failure drops its part and says why; the next is whole");
+	if (!strstr(got, ",999"))
+		printf("#   got %.200s\n", got);
 
 	b = client(path);
 	c = client(path);
@@ -286,9 +319,9 @@ static void test_control(void)
 
 	control_get_stats(ctl, &st);
 	ok(st.connections == 4 && st.refused == 1 && st.oversized == 1 &&
-	   st.requests == 10 && st.errors == 7 && st.clients == 0,
+	   st.requests == 12 && st.errors == 8 && st.clients == 0,
 	   "connections, refusals, requests and errors are counted");
-	if (!(st.requests == 10 && st.errors == 7))
+	if (!(st.requests == 12 && st.errors == 8))
 		printf("#   connections %llu refused %llu requests %llu errors %llu clients %u\n",
 		       (unsigned long long)st.connections, (unsigned long long)st.refused,
 		       (unsigned long long)st.requests, (unsigned long long)st.errors, st.clients);
@@ -298,7 +331,7 @@ static void test_control(void)
 
 	fd = open(path, O_CREAT | O_WRONLY, 0600);
 	close(fd);
-	ctl = control_open(loop, &cfg, cmds, 2, NULL, err, sizeof(err));
+	ctl = control_open(loop, &cfg, cmds, 3, NULL, err, sizeof(err));
 	snprintf(want, sizeof(want),
 		 "%s exists and is not a socket; remove it or set control_socket", path);
 	ok(!ctl && !strcmp(err, want), "a regular file in the way is not removed");
