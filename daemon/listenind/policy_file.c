@@ -871,6 +871,14 @@ struct policy *policy_parse(const char *name, const char *text, size_t len,
 			fail(&ps, ps.line, "NUL byte in the file");
 			goto err;
 		}
+		for (size_t i = 0; i < n; i++) {
+			unsigned char c = (unsigned char)text[pos + i];
+
+			if ((c < 0x20 && c != '\t' && !(c == '\r' && i == n - 1)) || c == 0x7f) {
+				fail(&ps, ps.line, "control character 0x%02x in the line", c);
+				goto err;
+			}
+		}
 		memcpy(line, text + pos, n);
 		line[n] = '\0';
 		pos += n + 1;

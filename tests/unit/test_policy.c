@@ -490,6 +490,10 @@ static void test_errors(void)
 		     "policy.conf:6: group \"g\": empty user list");
 	expect_error("[group g]\nmembers = *\n",
 		     "policy.conf:6: group \"g\": \"*\" is not allowed here");
+	expect_error("[reason r]\ndescription = a\001b\n",
+		     "policy.conf:6: control character 0x01 in the line");
+	expect_error("[reason r]\ndescription = a\rb\n",
+		     "policy.conf:6: control character 0x0d in the line");
 	expect_error("[grant x]\nuser = alice\nrole = sup\nsites = a b c a\n",
 		     "policy.conf:8: grant \"x\": site \"a\" listed twice");
 
@@ -555,6 +559,58 @@ static void test_getpwnam_and_load(void)
 	policy_free(p);
 }
 
+static int resolve_any(const char *name, uid_t *uid, void *ctx)
+{
+	(void)ctx;
+	*uid = (uid_t)(5000 + (unsigned char)name[0]);
+	return 0;
+}
+
+/* The documented example must load and mean what its comments say. */
+static void test_example(void)
+{
+	static const char *const where[] = {
+		"docs/examples/policy.conf", "../docs/examples/policy.conf",
+	};
+	char err[POLICY_ERR_LEN] = "", *text = NULL;
+	struct policy *p = NULL;
+	size_t len = 0;
+
+	for (size_t i = 0; i < 2 && !text; i++) {
+		FILE *f = fopen(where[i], "r");
+
+		if (!f)
+			continue;
+		text = malloc(65536);
+		len = text ? fread(text, 1, 65536, f) : 0;
+		fclose(f);
+	}
+	ok(text != NULL, "docs/examples/policy.conf found (run from the repository or daemon/)");
+	if (text)
+		p = policy_parse("policy.conf", text, len, resolve_any, NULL, err, sizeof(err));
+	ok(p && p->n_grants == 5 && p->n_reasons == 4, "the example policy parses");
+	if (!p && text)
+		printf("# %s\n", err);
+	if (p) {
+		struct policy_request req = {
+			.uid = 5000 + 'a', .mode = POLICY_MODE_LISTEN, .reason = "qa",
+			.meta = M("2001", "sales", NULL, NULL, "paris", NULL), .now = MON10,
+		};
+		struct policy_decision d;
+
+		ok(policy_decide(p, &req, &d) && d.notice == POLICY_NOTICE_EVENT &&
+		   d.max_duration == 1800, "example: alice may listen to sales in Paris, agent told");
+		req.uid = 5000 + 'd';
+		req.mode = POLICY_MODE_WHISPER;
+		req.reason = "coaching";
+		req.meta[CALLS_META_AGENT] = "2102";
+		ok(!policy_decide(p, &req, &d) && strstr(d.rule, "whisper is not available yet"),
+		   "example: the trainer's whisper is refused until a media path exists");
+	}
+	policy_free(p);
+	free(text);
+}
+
 int main(void)
 {
 	char err[POLICY_ERR_LEN] = "";
@@ -580,6 +636,7 @@ int main(void)
 	test_hours_format();
 	test_errors();
 	test_getpwnam_and_load();
+	test_example();
 	printf("1..%d\n", n_tests);
 	return n_failed ? 1 : 0;
 }
