@@ -7,9 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
-/* format.c is lictl code, not in a library: compile it in. */
-#include "lictl/format.c"
+#include "lictl/format.h"
 
 static int n_tests, n_failed;
 

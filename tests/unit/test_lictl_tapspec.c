@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The "lictl tap add" grammar: arguments -> struct lnl_tap, and its errors. */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 
-/* tapspec.c is lictl code, not in a library: compile it in. */
-#include "lictl/tapspec.c"
+#include "lictl/tapspec.h"
 
 static int n_tests, n_failed;
 
