@@ -509,6 +509,48 @@ static void test_errors(void)
 	}
 }
 
+/* Lists and sections grow past their first allocation; limits are enforced. */
+static void test_limits(void)
+{
+	size_t cap = 64 * 1024, n = 0;
+	char *text = malloc(cap), err[POLICY_ERR_LEN] = "";
+	struct policy *p;
+
+	if (!text)
+		return;
+	n += (size_t)snprintf(text + n, cap - n, "[role r]\nmodes = listen\nmax_duration = 1h\n");
+	for (int i = 0; i < 40; i++)
+		n += (size_t)snprintf(text + n, cap - n, "[reason r%d]\n", i);
+	n += (size_t)snprintf(text + n, cap - n, "[grant g]\nuser = bob\nrole = r\nqueues =");
+	for (int i = 0; i < POLICY_MAX_ITEMS; i++)
+		n += (size_t)snprintf(text + n, cap - n, " q%d", i);
+	n += (size_t)snprintf(text + n, cap - n, "\n");
+	p = policy_parse("l.conf", text, n, resolve, NULL, err, sizeof(err));
+	ok(p && p->n_reasons == 40 && p->grants[0].scope[CALLS_META_QUEUE].count == POLICY_MAX_ITEMS &&
+	   !strcmp(p->reasons[39].code, "r39") &&
+	   !strcmp(p->grants[0].scope[CALLS_META_QUEUE].names[255], "q255"),
+	   "40 reasons and a 256-queue grant load");
+	if (p) {
+		struct policy_request req = {
+			.uid = 1002, .reason = "r39", .now = MON10,
+			.meta = M(NULL, "Q200", NULL, NULL, NULL, NULL),
+		};
+		struct policy_decision d;
+
+		ok(policy_decide(p, &req, &d), "the 201st queue of a long list matches");
+	}
+	policy_free(p);
+	n--;
+	n += (size_t)snprintf(text + n, cap - n, " one-more\n");
+	p = policy_parse("l.conf", text, n, resolve, NULL, err, sizeof(err));
+	ok(!p && !strcmp(err, "l.conf:47: grant \"g\": too many queue names (at most 256)"),
+	   "the 257th queue is refused");
+	if (p || strcmp(err, "l.conf:47: grant \"g\": too many queue names (at most 256)"))
+		printf("#   got \"%s\"\n", err);
+	policy_free(p);
+	free(text);
+}
+
 static void test_getpwnam_and_load(void)
 {
 	static const char text[] =
@@ -635,6 +677,7 @@ int main(void)
 	policy_free(p);
 	test_hours_format();
 	test_errors();
+	test_limits();
 	test_getpwnam_and_load();
 	test_example();
 	printf("1..%d\n", n_tests);
