@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -39,8 +40,12 @@ struct daemon {
 	struct loop_watch *tick;
 	struct timespec started;
 	uint64_t reloads, reload_failures;
-	int exit_status;
 };
+
+_Static_assert(CONFIG_MAX_LISTEN <= HEP_MAX_LISTEN, "[hep] lists fit the HEP server");
+_Static_assert(CONFIG_MAX_IFACES <= CAPTURE_MAX_IFACES &&
+	       CONFIG_MAX_PORTS <= CAPTURE_MAX_PORTS, "[capture] lists fit capture");
+_Static_assert(CONFIG_KEY_LEN <= HEP_KEY_MAX, "auth_key fits the HEP server");
 
 static void usage(FILE *f)
 {
@@ -80,12 +85,12 @@ static int64_t monotonic_seconds(void)
 static void hep_config_from(const struct config *cfg, struct hep_config *hc)
 {
 	hep_config_defaults(hc);
-	for (unsigned int i = 0; i < cfg->hep.n_udp && i < HEP_MAX_LISTEN; i++) {
+	for (unsigned int i = 0; i < cfg->hep.n_udp; i++) {
 		hc->udp[i].ss = cfg->hep.udp[i].ss;
 		hc->udp[i].len = cfg->hep.udp[i].len;
 	}
 	hc->n_udp = cfg->hep.n_udp;
-	for (unsigned int i = 0; i < cfg->hep.n_tcp && i < HEP_MAX_LISTEN; i++) {
+	for (unsigned int i = 0; i < cfg->hep.n_tcp; i++) {
 		hc->tcp[i].ss = cfg->hep.tcp[i].ss;
 		hc->tcp[i].len = cfg->hep.tcp[i].len;
 	}
@@ -148,10 +153,10 @@ static int open_hep(struct daemon *d, const struct config *cfg)
 static void capture_config_from(const struct config *cfg, struct capture_config *cc)
 {
 	capture_config_defaults(cc);
-	for (unsigned int i = 0; i < cfg->capture.n_ifaces && i < CAPTURE_MAX_IFACES; i++)
+	for (unsigned int i = 0; i < cfg->capture.n_ifaces; i++)
 		snprintf(cc->ifaces[i], sizeof(cc->ifaces[i]), "%s", cfg->capture.ifaces[i]);
 	cc->n_ifaces = cfg->capture.n_ifaces;
-	for (unsigned int i = 0; i < cfg->capture.n_ports && i < CAPTURE_MAX_PORTS; i++) {
+	for (unsigned int i = 0; i < cfg->capture.n_ports; i++) {
 		cc->ports[i].first = cfg->capture.ports[i].first;
 		cc->ports[i].last = cfg->capture.ports[i].last;
 	}
@@ -202,7 +207,6 @@ static int open_capture(struct daemon *d, const struct config *cfg)
 		log_info("capture: SIP on %s", cfg->capture.ifaces[i]);
 	return 0;
 }
-
 
 /* ---- call table ---- */
 
@@ -436,6 +440,7 @@ static void reload(struct daemon *d)
 	struct config next;
 	struct config *cur = &d->cfg;
 	char err[CONFIG_ERR_LEN];
+	bool failed = false;
 
 	if (d->config_path) {
 		if (config_load(&next, d->config_path, err, sizeof(err))) {
@@ -449,30 +454,32 @@ static void reload(struct daemon *d)
 	log_notice("reloading %s", d->config_path ? d->config_path : "(defaults)");
 	apply_logging(&next);
 
-	if (strcmp(next.daemon.control_socket, cur->daemon.control_socket) ||
-	    next.daemon.control_mode != cur->daemon.control_mode ||
-	    strcmp(next.daemon.control_group, cur->daemon.control_group)) {
+	if (strcmp(next.daemon.control_socket, cur->daemon.control_socket)) {
 		struct control *old = d->control;
 
 		/* the new socket first: a bad path must not leave us unreachable */
-		if (strcmp(next.daemon.control_socket, cur->daemon.control_socket) &&
-		    open_control(d, &next) == 0) {
+		if (open_control(d, &next) == 0) {
 			control_close(old);
-		} else if (!strcmp(next.daemon.control_socket, cur->daemon.control_socket)) {
-			control_close(old);
-			if (open_control(d, &next)) {
-				log_err("reload: control socket lost; restart listenind");
-				d->control = NULL;
-			}
 		} else {
 			d->control = old;
-			memcpy(next.daemon.control_socket, cur->daemon.control_socket,
+			memcpy(&next.daemon.control_socket, &cur->daemon.control_socket,
 			       sizeof(next.daemon.control_socket));
 			next.daemon.control_mode = cur->daemon.control_mode;
-			memcpy(next.daemon.control_group, cur->daemon.control_group,
+			memcpy(&next.daemon.control_group, &cur->daemon.control_group,
 			       sizeof(next.daemon.control_group));
-			d->reload_failures++;
+			failed = true;
 			log_err("reload: keeping the control socket %s", cur->daemon.control_socket);
+		}
+	} else if (next.daemon.control_mode != cur->daemon.control_mode ||
+		   strcmp(next.daemon.control_group, cur->daemon.control_group)) {
+		struct control_config cc;
+
+		/* same socket, new permissions: connected clients stay */
+		if (control_config_from(&next, &cc) || chmod(cc.path, cc.mode) ||
+		    (cc.gid != (gid_t)-1 && chown(cc.path, (uid_t)-1, cc.gid))) {
+			log_err("reload: cannot change the mode or group of %s: %s",
+				cc.path, strerror(errno));
+			failed = true;
 		}
 	}
 	if (d->control)
@@ -481,7 +488,7 @@ static void reload(struct daemon *d)
 	if (!same(&next.hep, &cur->hep, sizeof(next.hep))) {
 		close_hep(d);
 		if (open_hep(d, &next)) {
-			d->reload_failures++;
+			failed = true;
 			log_err("reload: new [hep] settings failed; restoring the previous ones");
 			next.hep = cur->hep;
 			if (open_hep(d, &next))
@@ -491,7 +498,7 @@ static void reload(struct daemon *d)
 	if (!same(&next.capture, &cur->capture, sizeof(next.capture))) {
 		close_capture(d);
 		if (open_capture(d, &next)) {
-			d->reload_failures++;
+			failed = true;
 			log_err("reload: new [capture] settings failed; restoring the previous ones");
 			next.capture = cur->capture;
 			if (open_capture(d, &next))
@@ -505,7 +512,12 @@ static void reload(struct daemon *d)
 	}
 	*cur = next;
 	d->reloads++;
-	log_notice("configuration reloaded");
+	if (failed) {
+		d->reload_failures++;
+		log_err("configuration reloaded in part: see the errors above");
+	} else {
+		log_notice("configuration reloaded");
+	}
 }
 
 static void on_signal(void *ctx, int signo)

@@ -116,6 +116,12 @@ check "the new log level applies (debug lines logged)" \
 	grep -q 'debug:' "$TMP/listenind.log"
 check "calls learned before the reloads are kept" eventually quiet "$LICTL" call show flood-one
 
+sed -i 's/^control_mode = 0640/control_mode = 0600/' "$TMP/live.conf"
+kill -HUP "$DAEMON_PID"
+check "a new mode on the same socket path applies in place" \
+	eventually [ "$(stat -c %a "$LISTENIND_SOCKET")" = 600 ]
+expect_json "two reloads applied, one refused" "$(stat_of 'j["daemon"]')" \
+	'j["reloads"] == 2 and j["reload_failures"] == 1'
 check "listenind stops cleanly on SIGTERM" stop_daemon
 check "control socket removed on exit" [ ! -e "$LISTENIND_SOCKET" ]
 no_sanitizer_report "$TMP/listenind.log"
