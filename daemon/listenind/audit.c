@@ -714,7 +714,7 @@ static void read_row(sqlite3_stmt *st, struct audit_record *rec)
 		memcpy(rec->mac, sqlite3_column_blob(st, (int)N_FIELDS), AUDIT_MAC_LEN);
 }
 
-static sqlite3_stmt *select_all(struct audit *a, uint64_t from_seq)
+static sqlite3_stmt *select_records(struct audit *a, const struct audit_filter *f)
 {
 	char sql[1024];
 	size_t n;
@@ -723,10 +723,23 @@ static sqlite3_stmt *select_all(struct audit *a, uint64_t from_seq)
 	n = (size_t)snprintf(sql, sizeof(sql), "SELECT ");
 	for (size_t i = 0; i < N_FIELDS; i++)
 		n += (size_t)snprintf(sql + n, sizeof(sql) - n, "%s, ", fields[i].column);
-	snprintf(sql + n, sizeof(sql) - n, "mac FROM audit WHERE seq >= ? ORDER BY seq");
+	snprintf(sql + n, sizeof(sql) - n,
+		 "mac FROM audit WHERE seq >= ?1 AND (?2 = 0 OR time_ms >= ?2)"
+		 " AND (?3 = 0 OR time_ms < ?3) AND (?4 < 0 OR sup_uid = ?4)"
+		 " AND (?5 IS NULL OR event = ?5) ORDER BY seq LIMIT ?6");
 	if (sqlite3_prepare_v2(a->db, sql, -1, &st, NULL) != SQLITE_OK)
 		return NULL;
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)from_seq);
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)(f ? f->from_seq : 0));
+	sqlite3_bind_int64(st, 2, f ? f->since_ms : 0);
+	sqlite3_bind_int64(st, 3, f ? f->until_ms : 0);
+	sqlite3_bind_int64(st, 4, f ? f->uid : -1);
+	if (f && f->event >= 0)
+		sqlite3_bind_text(st, 5, audit_event_name((enum audit_event)f->event), -1,
+				  SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, 5);
+	sqlite3_bind_int64(st, 6, f && f->limit && f->limit < INT64_MAX ?
+			   (sqlite3_int64)f->limit : -1);
 	return st;
 }
 
@@ -777,7 +790,7 @@ int audit_verify(struct audit *a, struct audit_verify_result *r, char *err, size
 	}
 	sqlite3_finalize(st);
 
-	st = select_all(a, 0);
+	st = select_records(a, NULL);
 	if (!st) {
 		ret = db_fail(a, err, errlen, "cannot read the records");
 		goto out;
@@ -969,12 +982,16 @@ rollback:
 	return -1;
 }
 
-long audit_export_json(struct audit *a, FILE *out, uint64_t from_seq, char *err, size_t errlen)
+long audit_export_json(struct audit *a, FILE *out, const struct audit_filter *f,
+		       char *err, size_t errlen)
 {
-	sqlite3_stmt *st = select_all(a, from_seq);
+	sqlite3_stmt *st;
 	long count = 0;
 	int rc;
 
+	if (f && f->event >= AUDIT_EVENT_COUNT)
+		return fail(err, errlen, "unknown audit event %d", f->event);
+	st = select_records(a, f);
 	if (!st)
 		return db_fail(a, err, errlen, "cannot read the records");
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {

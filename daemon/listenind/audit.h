@@ -112,8 +112,23 @@ int audit_verify(struct audit *a, struct audit_verify_result *r, char *err, size
 int audit_purge(struct audit *a, unsigned int days, int64_t now_ms, uint64_t *deleted,
 		char *err, size_t errlen);
 
-/* Writes records with seq >= from_seq as JSON Lines; returns records written or -1. */
-long audit_export_json(struct audit *a, FILE *out, uint64_t from_seq, char *err, size_t errlen);
+/* Which records an export selects; zero values select everything. */
+struct audit_filter {
+	uint64_t from_seq;
+	int64_t since_ms, until_ms;	/* time_ms in [since, until); 0: open */
+	int64_t uid;			/* -1: anyone (0 is root) */
+	int event;			/* enum audit_event, -1: every event */
+	uint64_t limit;			/* 0: no limit */
+};
+
+#define AUDIT_FILTER_ALL { .uid = -1, .event = -1 }
+
+/*
+ * Writes the selected records in seq order as JSON Lines (f NULL: all).
+ * Returns the number written, or -1 with err.
+ */
+long audit_export_json(struct audit *a, FILE *out, const struct audit_filter *f,
+		       char *err, size_t errlen);
 
 /* The syslog form of a record: "audit seq=12 event=session_start uid=1001 ..." */
 void audit_format_line(const struct audit_record *rec, char *buf, size_t len);

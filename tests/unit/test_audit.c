@@ -452,6 +452,57 @@ static void test_purge(void)
 	}
 }
 
+static long export_count(struct audit *a, const struct audit_filter *f)
+{
+	char err[AUDIT_ERR_LEN];
+	FILE *null = fopen("/dev/null", "w");
+	long n;
+
+	if (!null)
+		return -2;
+	n = audit_export_json(a, null, f, err, sizeof(err));
+	if (n < 0)
+		printf("# export: %s\n", err);
+	fclose(null);
+	return n;
+}
+
+/* e.db: six records from fill(), every one by uid 1001, events cycling. */
+static void test_filters(struct audit *a)
+{
+	struct audit_filter f = AUDIT_FILTER_ALL;
+	struct audit_record rec = { .event = AUDIT_ADMIN_FLUSH, .uid = 0, .user = "root",
+				    .detail = "lictl flush" };
+	int64_t later = ((int64_t)time(NULL) + 86400) * 1000;
+	char err[AUDIT_ERR_LEN];
+
+	if (!a)
+		return;
+	rec.time_ms = later + 10 * DAY;
+	ok(audit_append(a, &rec, err, sizeof(err)) == 0, "an admin record by root");
+	ok(export_count(a, NULL) == 7 && export_count(a, &f) == 7, "no filter: 7 records");
+	f.uid = 0;
+	ok(export_count(a, &f) == 1, "filter uid 0 (root) selects 1, not everything");
+	f.uid = 1001;
+	ok(export_count(a, &f) == 6, "filter uid 1001 selects 6");
+	f.uid = -1;
+	f.event = AUDIT_SESSION_START;
+	ok(export_count(a, &f) == 1, "filter event session_start selects 1");
+	f.event = -1;
+	f.since_ms = later;
+	ok(export_count(a, &f) == 1, "filter since selects the later record");
+	f.since_ms = 0;
+	f.until_ms = later;
+	ok(export_count(a, &f) == 6, "filter until selects the earlier ones");
+	f.until_ms = 0;
+	f.limit = 2;
+	ok(export_count(a, &f) == 2, "limit 2");
+	f.limit = 0;
+	f.event = 99;
+	ok(audit_export_json(a, stdout, &f, err, sizeof(err)) == -1 &&
+	   !strcmp(err, "unknown audit event 99"), "an unknown event filter is an error");
+}
+
 static void test_export_and_line(void)
 {
 	struct audit_record rec = {
@@ -491,9 +542,11 @@ static void test_export_and_line(void)
 
 	f = open_memstream(&text, &len);
 	if (a && f) {
+		struct audit_filter from2 = AUDIT_FILTER_ALL;
 		char err[AUDIT_ERR_LEN];
 
-		n = audit_export_json(a, f, 2, err, sizeof(err));
+		from2.from_seq = 2;
+		n = audit_export_json(a, f, &from2, err, sizeof(err));
 	}
 	if (f)
 		fclose(f);
@@ -520,6 +573,7 @@ static void test_export_and_line(void)
 		ok(lines == 5 && good == 5, "each line is a JSON object with seq, user, null team, mac");
 	}
 	free(text);
+	test_filters(a);
 	audit_close(a);
 }
 
@@ -549,6 +603,22 @@ static void test_open_errors(void)
 	ok(!a && strstr(err, "has schema version 9; this listenind knows up to 1"),
 	   "audit_open refuses a newer schema");
 	audit_close(a);
+
+	{
+		FILE *g = fopen(path("junk.db"), "w");
+
+		if (g) {
+			fputs("this is not an SQLite database, it is a text file of some length\n", g);
+			fclose(g);
+		}
+		snprintf(db, sizeof(db), "%s", path("junk.db"));
+		a = audit_open(&cfg, err, sizeof(err));
+		ok(!a && strstr(err, "junk.db") && strstr(err, "not a database"),
+		   "audit_open names a file that is not a database");
+		if (a || !strstr(err, "not a database"))
+			printf("# %s\n", err);
+		audit_close(a);
+	}
 }
 
 int main(void)
