@@ -68,6 +68,9 @@ static const struct key keys[] = {
 	{ "daemon", "control_max_clients", T_UINT,
 	  OFF(daemon.control_max_clients), 0, 1, 1024,
 	  "control connections served at once" },
+	{ "daemon", "control_idle_timeout", T_SECONDS,
+	  OFF(daemon.control_idle_timeout), 0, 0, 86400,
+	  "close a control connection silent for; 0 = never" },
 	{ "hep", "listen_udp", T_ADDRS, OFF(hep.udp), OFF(hep.n_udp), 0, 0,
 	  "HEPv3 over UDP: ADDR:PORT list" },
 	{ "hep", "listen_tcp", T_ADDRS, OFF(hep.tcp), OFF(hep.n_tcp), 0, 0,
@@ -764,6 +767,7 @@ void config_defaults(struct config *cfg)
 		 "%s", CONFIG_DEFAULT_SOCKET);
 	cfg->daemon.control_mode = 0660;
 	cfg->daemon.control_max_clients = 64;
+	cfg->daemon.control_idle_timeout = 60;
 	if (parse_addr(&cfg->hep.udp[0], "127.0.0.1:9060", why, sizeof(why)) == 0)
 		cfg->hep.n_udp = 1;
 	cfg->hep.max_tcp_clients = 64;

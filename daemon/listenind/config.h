@@ -62,6 +62,7 @@ struct config {
 		mode_t control_mode;
 		char control_group[CONFIG_NAME_LEN];	/* "" keeps the daemon's group */
 		unsigned int control_max_clients;
+		unsigned int control_idle_timeout;	/* s, 0 = never */
 	} daemon;
 	struct {
 		struct config_addr udp[CONFIG_MAX_LISTEN];

@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/log.h"
@@ -31,6 +32,7 @@ struct client {
 	size_t out_len, out_off, out_cap;
 	bool closing;		/* close once out is flushed */
 	bool eof;		/* the peer sends no more */
+	uint64_t active_ms;	/* last request or reply progress, monotonic */
 	struct client *next;
 };
 
@@ -43,9 +45,18 @@ struct control {
 	size_t n_cmds;
 	void *ctx;
 	unsigned int max_clients;
+	unsigned int idle_timeout;
 	struct client *clients;
 	struct control_stats stats;
 };
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
 
 static void client_free(struct client *c)
 {
@@ -286,6 +297,7 @@ static void on_client(void *ctx, int fd, uint32_t events)
 {
 	struct client *c = ctx;
 
+	c->active_ms = now_ms();
 	if ((events & (EPOLLIN | EPOLLHUP | EPOLLERR | EPOLLRDHUP)) && !c->eof &&
 	    c->out_off == c->out_len) {
 		ssize_t n = recv(fd, c->in + c->in_len,
@@ -386,6 +398,7 @@ static void on_accept(void *ctx, int lfd, uint32_t events)
 		c->peer.pid = cred.pid;
 		c->peer.uid = cred.uid;
 		c->peer.gid = cred.gid;
+		c->active_ms = now_ms();
 		c->watch = loop_watch_fd(ctl->loop, fd, EPOLLIN, on_client, c);
 		if (!c->watch) {
 			log_warn("control: cannot watch a client: %s", strerror(errno));
@@ -482,6 +495,7 @@ struct control *control_open(struct loop *loop, const struct control_config *cfg
 	ctl->n_cmds = n_cmds;
 	ctl->ctx = ctx;
 	ctl->max_clients = cfg->max_clients ? cfg->max_clients : 1;
+	ctl->idle_timeout = cfg->idle_timeout;
 	snprintf(ctl->path, sizeof(ctl->path), "%s", cfg->path);
 	memcpy(sun.sun_path, cfg->path, strlen(cfg->path) + 1);
 
@@ -546,7 +560,26 @@ void control_get_stats(const struct control *ctl, struct control_stats *st)
 	*st = ctl->stats;
 }
 
-void control_set_max_clients(struct control *ctl, unsigned int max_clients)
+void control_set_limits(struct control *ctl, unsigned int max_clients,
+			unsigned int idle_timeout)
 {
 	ctl->max_clients = max_clients ? max_clients : 1;
+	ctl->idle_timeout = idle_timeout;
+}
+
+void control_on_tick(struct control *ctl, uint64_t now)
+{
+	struct client *c, *next;
+
+	if (!ctl || !ctl->idle_timeout)
+		return;
+	for (c = ctl->clients; c; c = next) {
+		next = c->next;
+		if (now - c->active_ms < (uint64_t)ctl->idle_timeout * 1000)
+			continue;
+		ctl->stats.idle_closed++;
+		log_info("control: pid %d uid %u: closing after %u s without a request",
+			 (int)c->peer.pid, (unsigned int)c->peer.uid, ctl->idle_timeout);
+		client_free(c);
+	}
 }

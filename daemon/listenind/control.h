@@ -60,6 +60,7 @@ struct control_config {
 	mode_t mode;
 	gid_t gid;			/* (gid_t)-1 keeps the daemon's group */
 	unsigned int max_clients;
+	unsigned int idle_timeout;	/* s a client may stay silent; 0 = forever */
 };
 
 struct control_stats {
@@ -68,6 +69,7 @@ struct control_stats {
 	uint64_t requests;
 	uint64_t errors;		/* requests answered with an error */
 	uint64_t oversized;		/* requests over CONTROL_MAX_REQUEST */
+	uint64_t idle_closed;		/* silent for idle_timeout */
 	unsigned int clients;		/* connected now */
 };
 
@@ -82,7 +84,13 @@ struct control *control_open(struct loop *loop, const struct control_config *cfg
 void control_close(struct control *ctl);
 const char *control_path(const struct control *ctl);
 void control_get_stats(const struct control *ctl, struct control_stats *st);
-/* Applies a new client limit (reload); existing clients stay. */
-void control_set_max_clients(struct control *ctl, unsigned int max_clients);
+/* Applies new client limits (reload); existing clients stay. */
+void control_set_limits(struct control *ctl, unsigned int max_clients,
+			unsigned int idle_timeout);
+/*
+ * Closes clients that sent nothing and had nothing to read for idle_timeout;
+ * now_ms is CLOCK_MONOTONIC. Call about once a second.
+ */
+void control_on_tick(struct control *ctl, uint64_t now_ms);
 
 #endif

@@ -380,6 +380,7 @@ static struct json_object *req_stats(void *ctx, const struct control_peer *peer,
 	json_object_object_add(control, "requests", u64(cs.requests));
 	json_object_object_add(control, "errors", u64(cs.errors));
 	json_object_object_add(control, "oversized", u64(cs.oversized));
+	json_object_object_add(control, "idle_closed", u64(cs.idle_closed));
 	json_object_object_add(reply, "control", control);
 	return reply;
 }
@@ -395,6 +396,7 @@ static int control_config_from(const struct config *cfg, struct control_config *
 	cc->path = cfg->daemon.control_socket;
 	cc->mode = cfg->daemon.control_mode;
 	cc->max_clients = cfg->daemon.control_max_clients;
+	cc->idle_timeout = cfg->daemon.control_idle_timeout;
 	cc->gid = (gid_t)-1;
 	if (cfg->daemon.control_group[0]) {
 		struct group *g = getgrnam(cfg->daemon.control_group);
@@ -483,7 +485,8 @@ static void reload(struct daemon *d)
 		}
 	}
 	if (d->control)
-		control_set_max_clients(d->control, next.daemon.control_max_clients);
+		control_set_limits(d->control, next.daemon.control_max_clients,
+				   next.daemon.control_idle_timeout);
 
 	if (!same(&next.hep, &cur->hep, sizeof(next.hep))) {
 		close_hep(d);
@@ -540,6 +543,8 @@ static void on_tick(void *ctx)
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	clock_gettime(CLOCK_REALTIME, &wall);
 	calls_expire(d->calls, wall);
+	control_on_tick(d->control, (uint64_t)now.tv_sec * 1000 +
+			(uint64_t)now.tv_nsec / 1000000);
 	if (d->hep)
 		hep_server_on_tick(d->hep, &now);
 	if (d->capture)

@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "listenind/control.h"
@@ -215,7 +216,9 @@ static void send_str(int fd, const char *s)
 static void test_control(void)
 {
 	char dir[] = "/tmp/test_control.XXXXXX", path[96], want[256], err[256];
-	struct control_config cfg = { .mode = 0640, .gid = (gid_t)-1, .max_clients = 2 };
+	struct control_config cfg = {
+		.mode = 0640, .gid = (gid_t)-1, .max_clients = 2, .idle_timeout = 0,
+	};
 	struct control_stats st;
 	struct control *ctl, *other;
 	struct loop *loop = loop_new();
@@ -325,6 +328,27 @@ static void test_control(void)
 		printf("#   connections %llu refused %llu requests %llu errors %llu clients %u\n",
 		       (unsigned long long)st.connections, (unsigned long long)st.refused,
 		       (unsigned long long)st.requests, (unsigned long long)st.errors, st.clients);
+
+	/* a client that stays silent past idle_timeout is closed on a tick */
+	{
+		struct timespec ts;
+		uint64_t now;
+		int idle = client(path);
+
+		control_set_limits(ctl, 2, 1);
+		spin(loop, 20);
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		now = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+		control_on_tick(ctl, now);
+		control_get_stats(ctl, &st);
+		ok(st.clients == 1 && st.idle_closed == 0, "a client within idle_timeout stays");
+		control_on_tick(ctl, now + 1500);
+		control_get_stats(ctl, &st);
+		drain(idle, &closed);
+		ok(st.clients == 0 && st.idle_closed == 1 && closed,
+		   "a client silent for idle_timeout is closed and counted");
+		close(idle);
+	}
 
 	control_close(ctl);
 	ok(access(path, F_OK) == -1 && errno == ENOENT, "control_close removes the socket");
