@@ -89,7 +89,8 @@ def malformed_hep():
 
 
 def send_udp(host, port, packets, pause=0.0):
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET,
+                      socket.SOCK_DGRAM)
     n = 0
     for p in packets:
         s.sendto(p, (host, port))

@@ -96,7 +96,7 @@ control_socket = $TMP/run2/control.sock
 control_mode = 0640
 control_group = $GROUP
 [hep]
-listen_udp = 127.0.0.1:9070
+listen_udp = 127.0.0.1:9070, [::1]:9071
 CONF
 kill -HUP "$DAEMON_PID"
 sleep 0.3
@@ -111,6 +111,8 @@ run_in d $SEND invite 127.0.0.1 9070 three >/dev/null
 run_in d $SEND invite 127.0.0.1 9060 four >/dev/null
 sleep 0.2
 check "HEP moved to the new port" eventually quiet "$LICTL" call show flood-three
+run_in d $SEND invite ::1 9071 six >/dev/null
+check "HEP on an IPv6 address" eventually quiet "$LICTL" call show flood-six
 check "and left the old one" not quiet "$LICTL" call show flood-four
 check "the new log level applies (debug lines logged)" \
 	grep -q 'debug:' "$TMP/listenind.log"
