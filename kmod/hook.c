@@ -4,6 +4,8 @@
  * lookup in the namespace's match table, then copy to every output of each
  * matching stream or drop talk-back. Everything else is counted and passes.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/ip.h>
 #include <linux/ipv6.h>
 #include <linux/netfilter.h>
@@ -332,3 +334,8 @@ void listenin_hooks_unregister(struct net *net)
 {
 	nf_unregister_net_hooks(net, hook_ops, ARRAY_SIZE(hook_ops));
 }
+
+#ifdef DEBUG
+#include "selftest.h"
+#include "selftest/classify.c"
+#endif

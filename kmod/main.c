@@ -6,6 +6,7 @@
 
 #include "netlink.h"
 #include "netns.h"
+#include "selftest.h"
 #include "sysfs.h"
 #include "tap.h"
 
@@ -54,6 +55,10 @@ static int __init listenin_init(void)
 {
 	int err;
 
+#ifdef DEBUG
+	if (!listenin_table_selftest() || !listenin_hook_selftest())
+		return -ENOTRECOVERABLE;
+#endif
 	err = listenin_netns_init();
 	if (err)
 		return err;

@@ -6,6 +6,8 @@
  * output that embeds them, which keeps a stream with one output in a
  * 256-byte slab object.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/jhash.h>
 #include <linux/rhashtable.h>
 
@@ -87,6 +89,18 @@ struct rhlist_head *listenin_table_lookup(struct listenin_net *ln,
 	return rhltable_lookup(&ln->table, key, table_params);
 }
 
+/*
+ * rhltable_insert() would hand the entry itself to obj_cmpfn as the key;
+ * duplicates are only chained into one list when the real key is given.
+ */
+static int insert(struct listenin_net *ln, struct listenin_match *m)
+{
+	struct listenin_key key;
+
+	match_key(m, &key);
+	return rhltable_insert_key(&ln->table, &key, &m->node, table_params);
+}
+
 static void stream_remove(struct listenin_net *ln, struct listenin_stream *s,
 			  unsigned int n_outputs, bool rtp, bool rtcp)
 {
@@ -107,11 +121,11 @@ static int stream_insert(struct listenin_net *ln, struct listenin_stream *s)
 	unsigned int i;
 	int err;
 
-	err = rhltable_insert(&ln->table, &s->rtp.node, table_params);
+	err = insert(ln, &s->rtp);
 	if (err)
 		return err;
 	if (s->flags & LISTENIN_STREAM_F_RTCP) {
-		err = rhltable_insert(&ln->table, &s->rtcp.node, table_params);
+		err = insert(ln, &s->rtcp);
 		if (err) {
 			stream_remove(ln, s, 0, true, false);
 			return err;
@@ -120,8 +134,7 @@ static int stream_insert(struct listenin_net *ln, struct listenin_stream *s)
 	for (i = 0; i < s->n_outputs; i++) {
 		if (!(s->outputs[i].flags & LISTENIN_OUTPUT_F_LISTEN_ONLY))
 			continue;
-		err = rhltable_insert(&ln->table, &s->outputs[i].talkback.node,
-				      table_params);
+		err = insert(ln, &s->outputs[i].talkback);
 		if (err) {
 			stream_remove(ln, s, i, true, true);
 			return err;
@@ -160,3 +173,8 @@ void listenin_table_remove(struct listenin_net *ln, struct listenin_tap *tap)
 		stream_remove(ln, tap->streams[i], tap->streams[i]->n_outputs,
 			      true, true);
 }
+
+#ifdef DEBUG
+#include "selftest.h"
+#include "selftest/table.c"
+#endif
