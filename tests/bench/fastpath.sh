@@ -178,12 +178,21 @@ hold() {
 # CPU 1's busy jiffies; CPU 0's backlog drops; the gateway's g1 and g2 tx
 # and g0 rx packets; r0 and u0 rx packets (what reached the receiver and the
 # supervisor); the module's copies_sent and copy_failures.
+# With an argument, it first prints "SNAP <id>" on stderr (the console) so
+# that scripts/bench samples the vCPU threads as close as possible to the
+# moment the counters are read.
 snapshot() {
 	mod=
 	! module_loaded || mod="/sys/kernel/listenin/copies_sent /sys/kernel/listenin/copy_failures"
 	# shellcheck disable=SC2086
-	awk -v gw="/proc/$gw_pid/net/dev" -v rcv="/proc/$rcv_pid/net/dev" \
+	awk -v snap="${1:-}" -v gw="/proc/$gw_pid/net/dev" -v rcv="/proc/$rcv_pid/net/dev" \
 		-v sup="/proc/$sup_pid/net/dev" '
+		BEGIN {
+			if (snap != "") {
+				print "SNAP " snap > "/dev/stderr"
+				fflush("/dev/stderr")
+			}
+		}
 		function hex(s,   i, v) {
 			v = 0
 			for (i = 1; i <= length(s); i++)
@@ -212,11 +221,9 @@ measure() {
 	s0=$(snapshot)
 	start_sender
 	sleep 0.5
-	a=$(snapshot)
-	echo "SNAP $cfg:$round:a"
+	a=$(snapshot "$cfg:$round:a")
 	sleep "$secs"
-	b=$(snapshot)
-	echo "SNAP $cfg:$round:b"
+	b=$(snapshot "$cfg:$round:b")
 	pkill_sender
 	sleep 0.3
 	s1=$(snapshot)

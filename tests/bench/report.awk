@@ -42,12 +42,13 @@ function spread(list, med,   n, a, i, lo, hi) {
 	return (hi - lo) / 2 / med * 100
 }
 
-# Median over rounds of cost(a) - cost(b), both measured in the same round.
-function paired(a, b,   r, list) {
+# Median over rounds of cost(a) - cost(b), both measured in the same round;
+# g selects the guest's tick-sampled cost instead of the host's.
+function paired(a, b, g,   r, list) {
 	list = ""
 	for (r = 1; r <= maxround; r++)
 		if (((a, r) in cost) && ((b, r) in cost))
-			list = list " " cost[a, r] - cost[b, r]
+			list = list " " (g ? gcost[a, r] - gcost[b, r] : cost[a, r] - cost[b, r])
 	return median(list)
 }
 
@@ -61,11 +62,13 @@ function row(c, label,   rr, cap) {
 	rr = ("nomod" in rate_m) && c != "sender" ? fmt(rate_m[c] / rate_m["nomod"], "%.3f") : "-"
 	cap = gw[c] != "" && gw["nomod"] > 0 && gw[c] > 0 ? fmt(gw["nomod"] / gw[c], "%.3f") : "-"
 	if (md)
-		printf "| %s | %.0f | %s | %.0f ±%.0f%% | %s | %s | %.0f%% | %s |\n", label, rate_m[c],
-			rr, cost_m[c], cost_sp[c], fmt(gw[c], "%.0f"), cap, share_m[c], deliv[c]
+		printf "| %s | %.0f | %s | %.0f ±%.0f%% | %s | %s | %.0f ±%.0f%% | %s | %.0f%% | %s |\n",
+			label, rate_m[c], rr, cost_m[c], cost_sp[c], fmt(gw[c], "%.0f"), cap,
+			gcost_m[c], gcost_sp[c], fmt(ggw[c], "%.0f"), share_m[c], deliv[c]
 	else
-		printf "%-34s %7.0f %6s %7.0f ±%2.0f%% %7s %8s %5.0f%%  %s\n", label, rate_m[c], rr,
-			cost_m[c], cost_sp[c], fmt(gw[c], "%.0f"), cap, share_m[c], deliv[c]
+		printf "%-34s %6.0f %5s %6.0f ±%2.0f%% %6s %5s %6.0f ±%2.0f%% %6s %4.0f%%  %s\n",
+			label, rate_m[c], rr, cost_m[c], cost_sp[c], fmt(gw[c], "%.0f"), cap,
+			gcost_m[c], gcost_sp[c], fmt(ggw[c], "%.0f"), share_m[c], deliv[c]
 }
 
 /^INFO / { info = substr($0, 6) }
@@ -90,6 +93,8 @@ function row(c, label,   rr, cap) {
 	}
 	cost[c, r] = ns / pkts
 	costs[c] = costs[c] " " ns / pkts
+	gcost[c, r] = kv($0, "cpu0_busy_cs") * 1e7 / pkts
+	gcosts[c] = gcosts[c] " " gcost[c, r]
 	rate[c] = rate[c] " " pkts / secs
 	share[c] = share[c] " " ns / (secs * 1e9) * 100
 	drops[c] += kv($0, "backlog_drops")
@@ -126,6 +131,8 @@ END {
 		rate_m[c] = median(rate[c])
 		cost_m[c] = median(costs[c])
 		cost_sp[c] = spread(costs[c], cost_m[c])
+		gcost_m[c] = median(gcosts[c])
+		gcost_sp[c] = spread(gcosts[c], gcost_m[c])
 		share_m[c] = median(share[c])
 		if (c in tot_fwd)
 			deliv[c] = sprintf("%d of %d%s", tot_sup[c], tot_fwd[c],
@@ -140,17 +147,21 @@ END {
 		print "report: no RESULT lines: the benchmark did not run" > "/dev/stderr"
 		exit 1
 	}
-	for (c in costs)
+	for (c in costs) {
 		gw[c] = ("sender" in costs) && c != "sender" ? paired(c, "sender") : ""
+		ggw[c] = ("sender" in costs) && c != "sender" ? paired(c, "sender", 1) : ""
+	}
 
 	unit = hostcpu ? "host CPU ns of vCPU 0" : "guest CPU 0 busy ns (tick-sampled; no HOSTSNAP)"
 	if (md) {
-		printf "| configuration | pps (guest clock) | rate / no module | whole chain ns/pkt | gateway ns/pkt | gateway capacity / no module | vCPU 0 got of a host core | copies delivered |\n"
-		printf "|---|---:|---:|---:|---:|---:|---:|---|\n"
+		printf "| configuration | pps (guest clock) | rate / no module | chain ns/pkt (host) | gateway ns/pkt (host) | gateway capacity / no module | chain ns/pkt (guest ticks) | gateway ns/pkt (guest ticks) | vCPU 0 got of a host core | copies delivered |\n"
+		printf "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n"
 	} else {
 		printf "%s\n%s\ncost unit: %s per packet\n\n", hostinfo, info, unit
-		printf "%-34s %7s %6s %13s %7s %8s %6s  %s\n", "configuration", "pps", "rate",
-			"chain ns/pkt", "gw ns", "capacity", "vCPU0", "copies delivered"
+		printf "%-34s %6s %5s %19s %5s %19s %5s  %s\n", "", "", "", "--- host CPU ---", "",
+			"--- guest ticks ---", "", ""
+		printf "%-34s %6s %5s %12s %6s %5s %12s %6s %5s  %s\n", "configuration", "pps", "rate",
+			"chain ns", "gw ns", "cap.", "chain ns", "gw ns", "vCPU0", "copies delivered"
 	}
 	row("sender", "(0) sender + sink only")
 	row("nomod", "(1) no module")
@@ -161,19 +172,26 @@ END {
 	row("nftdup", "(5) nft dup to (ip prerouting)")
 	row("mirred", "(6) tc mirred mirror (ingress)")
 
-	em = paired("modcopy", "mod0"); en = paired("nftdup", "nomod")
-	et = paired("mirred", "nomod"); ek = paired("mod100kcopy", "mod100k")
-	e0 = paired("mod0", "nomod"); e100 = paired("mod100k", "nomod")
 	pre = md ? "- " : "  "
-	printf "\n%sExtra ns per packet (paired by round, median): module loaded, no tap %s; %d taps, no match %s\n",
-		pre, fmt(e0, "%+.0f"), ntaps, fmt(e100, "%+.0f")
-	printf "%sExtra ns per copied packet: module %s, nft dup %s, tc mirred %s, module among %d taps %s\n",
-		pre, fmt(em, "%.0f"), fmt(en, "%.0f"), fmt(et, "%.0f"), ntaps, fmt(ek, "%.0f")
-	if (em != "" && en > 0)
-		printf "%smodule_extra / nft_extra = %.2f%s\n", pre, em / en,
-			(et > 0) ? sprintf(", module_extra / mirred_extra = %.2f", em / et) : ""
+	for (g = 0; g <= 1; g++) {
+		em = paired("modcopy", "mod0", g); en = paired("nftdup", "nomod", g)
+		et = paired("mirred", "nomod", g); ek = paired("mod100kcopy", "mod100k", g)
+		e0 = paired("mod0", "nomod", g); e100 = paired("mod100k", "nomod", g)
+		printf "\n%s%s: extra ns per packet (paired by round, median): module loaded, no tap %s; %d taps, no match %s\n",
+			pre, g ? "Guest ticks" : "Host CPU", fmt(e0, "%+.0f"), ntaps, fmt(e100, "%+.0f")
+		printf "%s%s: extra ns per copied packet: module %s, nft dup %s, tc mirred %s, module among %d taps %s",
+			pre, g ? "Guest ticks" : "Host CPU", fmt(em, "%.0f"), fmt(en, "%.0f"), fmt(et, "%.0f"),
+			ntaps, fmt(ek, "%.0f")
+		if (em != "" && en > 0)
+			printf "; module/nft = %.2f%s", em / en, (et > 0) ? sprintf(", module/mirred = %.2f", em / et) : ""
+		printf "\n"
+		if (!g) {
+			hem = em; hen = en
+		}
+	}
+	em = hem; en = hen
 	if (mem_total != "") {
-		printf "%sMemory per stream (1 output), %d taps: %.0f bytes of kernel memory (of which slab %.0f, percpu %.0f, vmalloc %.0f); released by flush: %.0f bytes\n",
+		printf "\n%sMemory per stream (1 output), %d taps: %.0f bytes of kernel memory (of which slab %.0f, percpu %.0f, vmalloc %.0f); released by flush: %.0f bytes\n",
 			pre, ntaps, median(mem_used), median(mem_slab), median(mem_pcpu), median(mem_vm),
 			median(mem_freed)
 		printf "%sSlab caches that grew by 256 KiB or more (bytes, first round):%s\n", pre, caches
