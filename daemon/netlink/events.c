@@ -41,7 +41,7 @@ int lnl_events_recv(struct lnl *nl, lnl_event_cb cb, void *arg)
 	if (n < 0)
 		return errno == EWOULDBLOCK ? -EAGAIN : -errno;
 	len = (int)n;
-	for (; mnl_nlmsg_ok(m, len); m = mnl_nlmsg_next(m, &len)) {
+	for (; lnl_nlmsg_ok(m, len); m = mnl_nlmsg_next(m, &len)) {
 		const struct genlmsghdr *genl = mnl_nlmsg_get_payload(m);
 
 		if (m->nlmsg_type != nl->family_id ||

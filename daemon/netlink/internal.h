@@ -66,6 +66,15 @@ bool lnl_where(const struct nlmsghdr *req, uint32_t off, char *buf,
 bool lnl_where_missing(const struct nlmsghdr *req, uint32_t type,
 		       bool has_nest, uint32_t nest_off, char *buf, size_t len);
 
+/*
+ * mnl_nlmsg_ok() compares nlmsg_len with len as an int: a length of 2 GiB
+ * or more passes, and the message would be read far past the datagram.
+ */
+static inline bool lnl_nlmsg_ok(const struct nlmsghdr *nlh, int len)
+{
+	return mnl_nlmsg_ok(nlh, len) && nlh->nlmsg_len <= (unsigned int)len;
+}
+
 #define LNL_GENL_PAYLOAD(nlh) \
 	((const char *)mnl_nlmsg_get_payload(nlh) + sizeof(struct genlmsghdr))
 #define LNL_GENL_PAYLOAD_LEN(nlh) \

@@ -219,7 +219,7 @@ int lnl_transact(struct lnl *nl, struct nlmsghdr *nlh, uint16_t reply_type,
 			return -errno;
 		}
 		len = (int)n;
-		for (; mnl_nlmsg_ok(m, len); m = mnl_nlmsg_next(m, &len)) {
+		for (; lnl_nlmsg_ok(m, len); m = mnl_nlmsg_next(m, &len)) {
 			/* Leftovers of an earlier request, or multicast. */
 			if (m->nlmsg_seq != seq || m->nlmsg_pid != nl->portid)
 				continue;
