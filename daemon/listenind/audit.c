@@ -637,7 +637,7 @@ void audit_format_line(const struct audit_record *rec, char *buf, size_t len)
 static int insert_locked(struct audit *a, struct audit_record *rec, char *err, size_t errlen)
 {
 	uint8_t prev[AUDIT_MAC_LEN];
-	uint64_t head;
+	uint64_t head = 0;
 	int rc;
 
 	if ((unsigned int)rec->event >= AUDIT_EVENT_COUNT)
