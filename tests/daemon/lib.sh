@@ -212,7 +212,7 @@ stat_of() {
 	ctl '{"cmd":"stats"}' | pyq "$1"
 }
 
-# poll_states OUT: records "caller_user state" of every call every 0.1 s,
+# poll_states OUT: records "caller_user id state" of every call every 0.1 s,
 # over one control connection, until killed.
 poll_states() {
 	exec "$PYTHON" - "$LISTENIND_SOCKET" >"$1" <<'EOF'
@@ -225,14 +225,17 @@ while True:
     f.write(b'{"cmd":"calls"}\n')
     f.flush()
     for c in json.loads(f.readline())["calls"]:
-        print(c["caller"]["user"], c["state"], flush=True)
+        print(c["caller"]["user"], c["id"], c["state"], flush=True)
     time.sleep(0.1)
 EOF
 }
 
-# seen_states FILE CALLER_USER: the states observed, consecutive duplicates merged.
+# seen_states FILE CALLER_USER: the states observed of that caller's newest
+# call, consecutive duplicates merged.
 seen_states() {
-	awk -v u="$2" '$1 == u { print $2 }' "$1" | uniq | tr '\n' ' ' | sed 's/ $//'
+	awk -v u="$2" '$1 == u { if ($2 + 0 > max) max = $2 + 0; id[NR] = $2; st[NR] = $3 }
+		END { for (i = 1; i <= NR; i++) if ((i in st) && id[i] == max) print st[i] }' "$1" |
+		uniq | tr '\n' ' ' | sed 's/ $//'
 }
 
 # in_order "A B C" "X A Y B C": every word of the first, in order, in the second.
@@ -262,12 +265,14 @@ call_of() {
 }
 
 # sipp_pair NAME UAC_NS UAS_NS TARGET UAC_IP UAS_IP: runs scenario NAME
+# (with $SIPP_OPTS added to both sides, e.g. "-t t1" for TCP)
 # (scenarios/uac_NAME.xml against uas_NAME.xml) while recording the call
 # states listenind reports; $TMP/states_NAME holds what was seen.
 sipp_pair() {
 	local s=$1 uas poller rc urc i t0=$SECONDS
+	# shellcheck disable=SC2086
 	bg "$3" sipp -sf "$HERE/scenarios/uas_$s.xml" -i "$6" -p 5060 -m 1 \
-		-nostdin -timeout 30s -timeout_error >"$TMP/uas_$s.log" 2>&1
+		${SIPP_OPTS:-} -nostdin -timeout 30s -timeout_error >"$TMP/uas_$s.log" 2>&1
 	uas=$BG_PID
 	poll_states "$TMP/states_$s" &
 	poller=$!
@@ -275,8 +280,9 @@ sipp_pair() {
 		[ -s "$TMP/states_$s" ] && break
 		sleep 0.05
 	done
+	# shellcheck disable=SC2086
 	run_in "$2" sipp "$4" -sf "$HERE/scenarios/uac_$s.xml" -s bob -i "$5" -p 5060 \
-		-m 1 -nostdin -timeout 30s -timeout_error >"$TMP/uac_$s.log" 2>&1
+		-m 1 ${SIPP_OPTS:-} -nostdin -timeout 30s -timeout_error >"$TMP/uac_$s.log" 2>&1
 	rc=$?
 	diag "$s: caller done after $((SECONDS - t0)) s"
 	wait "$uas"
