@@ -456,3 +456,92 @@ struct json_object *policy_review_json(const struct policy *p, time_t now,
 	json_object_object_add(o, "expiring", expiring);
 	return o;
 }
+
+static void dump_list(FILE *out, const char *key, const struct policy_list *l)
+{
+	if (!l->any && !l->count)
+		return;
+	fprintf(out, "%s =", key);
+	if (l->any)
+		fputs(" *", out);
+	for (unsigned int i = 0; i < l->count; i++)
+		fprintf(out, "%s %s", i ? "," : "", l->names[i]);
+	fputc('\n', out);
+}
+
+static void dump_quoted(FILE *out, const char *s)
+{
+	fputc('"', out);
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			fputc('\\', out);
+		fputc(*s, out);
+	}
+	fputc('"', out);
+}
+
+void policy_dump(const struct policy *p, FILE *out)
+{
+	static const char *const scope_keys[POLICY_SCOPE_COUNT] = {
+		[CALLS_META_AGENT] = "agents", [CALLS_META_QUEUE] = "queues",
+		[CALLS_META_TEAM] = "teams", [CALLS_META_DEPARTMENT] = "departments",
+		[CALLS_META_SITE] = "sites", [CALLS_META_CAMPAIGN] = "campaigns",
+	};
+	char buf[512];
+
+	fprintf(out, "[policy]\nnotice = %s\n", policy_notice_name(p->default_notice));
+	for (unsigned int i = 0; i < p->n_sites; i++)
+		fprintf(out, "\n[site %s]\nnotice = %s\n", p->sites[i].name,
+			policy_notice_name(p->sites[i].notice));
+	for (unsigned int i = 0; i < p->n_reasons; i++) {
+		const struct policy_reason *r = &p->reasons[i];
+
+		fprintf(out, "\n[reason %s]\n", r->code);
+		if (r->description[0]) {
+			fputs("description = ", out);
+			dump_quoted(out, r->description);
+			fputc('\n', out);
+		}
+		fprintf(out, "text = %s\n", r->text_required ? "required" : "optional");
+	}
+	for (unsigned int i = 0; i < p->n_groups; i++) {
+		const struct policy_group *g = &p->groups[i];
+
+		fprintf(out, "\n[group %s]\nmembers =", g->name);
+		for (unsigned int j = 0; j < g->n_members; j++)
+			fprintf(out, "%s %s", j ? "," : "", g->members[j].name);
+		fputc('\n', out);
+	}
+	for (unsigned int i = 0; i < p->n_roles; i++) {
+		const struct policy_role *r = &p->roles[i];
+		bool first = true;
+
+		fprintf(out, "\n[role %s]\nmodes =", r->name);
+		for (int m = 0; m < POLICY_MODE_COUNT; m++) {
+			if (r->modes & (1u << m)) {
+				fprintf(out, "%s %s", first ? "" : ",", mode_names[m]);
+				first = false;
+			}
+		}
+		fprintf(out, "\nmax_duration = %us\n", r->max_duration);
+		if (r->n_windows) {
+			policy_hours_format(r, buf, sizeof(buf));
+			fprintf(out, "hours = %s\n", buf);
+		}
+		dump_list(out, "reasons", &r->reasons);
+	}
+	for (unsigned int i = 0; i < p->n_grants; i++) {
+		const struct policy_grant *g = &p->grants[i];
+
+		fprintf(out, "\n[grant %s]\n", g->name);
+		if (g->to_group)
+			fprintf(out, "group = %s\n", g->group->name);
+		else
+			fprintf(out, "user = %s\n", g->user.name);
+		fprintf(out, "role = %s\n", g->role->name);
+		for (unsigned int dim = 0; dim < POLICY_SCOPE_COUNT; dim++)
+			dump_list(out, scope_keys[dim], &g->scope[dim]);
+		if (g->expires)
+			fprintf(out, "expires = %s\n", g->expires_text);
+	}
+}

@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 #include <time.h>
 
@@ -188,7 +189,13 @@ void policy_foreach_access(const struct policy *policy, time_t now,
 struct json_object *policy_review_json(const struct policy *policy, time_t now,
 				       unsigned int days);
 
-/* "queue sales, support; site paris" or "everything" into buf. */
+/*
+ * Writes the policy in the file format, normalized (--check-policy -v):
+ * parsing the output gives the same policy.
+ */
+void policy_dump(const struct policy *policy, FILE *out);
+
+/* "queue sales, support; site paris" into buf. */
 void policy_scope_format(const struct policy_grant *g, char *buf, size_t len);
 /* "08:00-18:00 mon-fri, 09:00-12:00 sat" or "any time". */
 void policy_hours_format(const struct policy_role *r, char *buf, size_t len);

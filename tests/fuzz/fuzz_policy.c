@@ -7,6 +7,8 @@
 #include <json-c/json.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "listenind/policy.h"
@@ -65,6 +67,31 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					d.max_duration > d.grant->role->max_duration))
 				__builtin_trap();
 		}
+	}
+	{
+		/* the dump is the file format and a fixed point */
+		char *a = NULL, *b = NULL;
+		size_t alen = 0, blen = 0;
+		FILE *f = open_memstream(&a, &alen);
+		struct policy *q = NULL;
+
+		if (f) {
+			policy_dump(p, f);
+			fclose(f);
+			q = policy_parse("dump", a, alen, resolve, NULL, err, sizeof(err));
+			if (!q)
+				__builtin_trap();
+			f = open_memstream(&b, &blen);
+			if (f) {
+				policy_dump(q, f);
+				fclose(f);
+				if (alen != blen || memcmp(a, b, alen))
+					__builtin_trap();
+			}
+		}
+		policy_free(q);
+		free(a);
+		free(b);
 	}
 	policy_foreach_access(p, 1795000000, 30, visit, NULL);
 	json_object_put(policy_review_json(p, 1795000000, 30));
