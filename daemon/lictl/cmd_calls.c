@@ -71,7 +71,7 @@ static struct json_object *request(const char *cmd, const char *name,
 		*status = lictl_error(cmd, "%s", err);
 		return NULL;
 	}
-	if (!json_object_object_get_ex(reply, key, &v)) {
+	if (!json_object_object_get_ex(reply, key, &v) || !v) {
 		json_object_put(reply);
 		*status = lictl_error(cmd, "listenind's reply has no \"%s\"", key);
 		return NULL;

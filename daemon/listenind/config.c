@@ -116,7 +116,7 @@ static const struct key keys[] = {
 	{ "calls", "setup_timeout", T_SECONDS, OFF(calls.setup_timeout), 0, 1,
 	  86400, "forget a call not answered within" },
 	{ "calls", "idle_timeout", T_SECONDS, OFF(calls.idle_timeout), 0, 1,
-	  7 * 86400, "forget an established call without SIP for" },
+	  7UL * 86400, "forget an established call without SIP for" },
 	{ "calls", "ended_linger", T_SECONDS, OFF(calls.ended_linger), 0, 0,
 	  86400, "keep an ended call visible for" },
 };
@@ -436,7 +436,7 @@ static int parse_bytes(const char *v, unsigned long *out)
 	if (*end == 'k' || *end == 'K')
 		mult = 1024, end++;
 	else if (*end == 'm' || *end == 'M')
-		mult = 1024 * 1024, end++;
+		mult = 1024UL * 1024, end++;
 	if (*end || n > ULONG_MAX / mult)
 		return -1;
 	*out = n * mult;
