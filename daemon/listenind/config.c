@@ -934,8 +934,7 @@ static void dump_value(const struct config *cfg, const struct key *k, FILE *out)
 		fputs(field, out);
 		break;
 	case T_STRING:
-		/* secrets are not echoed */
-		fputs(*field ? "\"(set)\"" : "", out);
+		/* only ever empty here: config_dump() does not print secrets */
 		break;
 	case T_ADDRS:
 		for (unsigned int i = 0; i < count; i++) {
@@ -971,6 +970,12 @@ void config_dump(const struct config *cfg, FILE *out)
 		if (!section || strcmp(keys[i].section, section)) {
 			section = keys[i].section;
 			fprintf(out, "%s[%s]\n", i ? "\n" : "", section);
+		}
+		if (keys[i].type == T_STRING && *((const char *)cfg + keys[i].offset)) {
+			/* a secret: say it is set, never print it */
+			fprintf(out, "# %s is set and not shown\t# %s\n", keys[i].name,
+				keys[i].help);
+			continue;
 		}
 		fprintf(out, "%s = ", keys[i].name);
 		dump_value(cfg, &keys[i], out);
