@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -233,6 +234,31 @@ static void test_append_verify(void)
 	       " 0, 0, randomblob(32))", msg, sizeof(msg)) == 0, "forged record inserted in order");
 	ok(verify(a, &r) == 1 && r.bad_seq == 8 && strstr(r.why, "record 8 fails its MAC"),
 	   "verify names the forged record 8");
+	audit_close(a);
+}
+
+/* A child appends and dies without closing anything: the record is there. */
+static void test_durable(void)
+{
+	struct audit_verify_result r;
+	struct audit *a;
+	int status = -1;
+	pid_t pid;
+
+	rm_db("d.db");
+	pid = fork();
+	if (pid == 0) {
+		struct audit_record rec = { .event = AUDIT_SESSION_START, .uid = 1001 };
+		char err[AUDIT_ERR_LEN];
+
+		a = open_db("d.db", "k1");
+		_exit(a && audit_append(a, &rec, err, sizeof(err)) == 0 && rec.seq == 1 ? 0 : 1);
+	}
+	waitpid(pid, &status, 0);
+	ok(WIFEXITED(status) && WEXITSTATUS(status) == 0, "child appended one record and _exit()ed");
+	a = open_db("d.db", "k1");
+	ok(a && verify(a, &r) == 0 && r.records == 1 && r.last_seq == 1,
+	   "the record is committed and verifies although the child never closed");
 	audit_close(a);
 }
 
@@ -631,6 +657,7 @@ int main(void)
 	}
 	test_key();
 	test_append_verify();
+	test_durable();
 	test_tamper();
 	test_file_edit();
 	test_purge();
