@@ -616,6 +616,8 @@ static int run(struct daemon *d)
 		log_err("cannot create the timer: %s", strerror(errno));
 		goto out;
 	}
+	if (!d->hep && !d->capture)
+		log_warn("no SIP input: set listen_udp or listen_tcp in [hep], or interfaces in [capture]");
 	clock_gettime(CLOCK_MONOTONIC, &d->started);
 	log_notice("started (pid %d, configuration %s)", (int)getpid(),
 		   d->config_path ? d->config_path : "embedded defaults");
