@@ -97,12 +97,12 @@ static void test_loop(void)
 	ok(pipe(p) == 0, "pipe");
 	w = loop_watch_fd(loop, p[0], EPOLLIN, readable_cb, NULL);
 	ok(write(p[1], "hello", 5) == 5, "write");
-	spin(loop, 20);
+	spin(loop, 100);
 	ok(readable_calls == 1 && !strcmp(readable_buf, "hello"),
 	   "a watched fd's callback runs once per readiness with its events");
 	loop_unwatch(loop, w);
 	ok(write(p[1], "again", 5) == 5, "write");
-	spin(loop, 20);
+	spin(loop, 100);
 	ok(readable_calls == 1, "an unwatched fd is no longer reported");
 	close(p[0]);
 	close(p[1]);
@@ -255,7 +255,7 @@ static void test_control(void)
 
 	a = client(path);
 	send_str(a, "{\"cmd\":\"echo\",\"n\":1}\n{\"cmd\":\"echo\",\"n\":2}\r\n");
-	spin(loop, 30);
+	spin(loop, 100);
 	got = drain(a, &closed);
 	snprintf(want, sizeof(want),
 		 "{\"pid\":%d,\"uid\":%d,\"n\":1}\n{\"pid\":%d,\"uid\":%d,\"n\":2}\n",
@@ -265,15 +265,15 @@ static void test_control(void)
 		printf("#   got %s", got);
 
 	send_str(a, "{\"cmd\":\"ec");
-	spin(loop, 20);
+	spin(loop, 100);
 	ok(!strcmp(drain(a, &closed), ""), "half a request waits for its newline");
 	send_str(a, "ho\",\"n\":3}\n");
-	spin(loop, 20);
+	spin(loop, 100);
 	got = drain(a, &closed);
 	ok(strstr(got, "\"n\":3}") != NULL, "the rest completes it");
 
 	send_str(a, "nonsense\n[1,2]\n{\"n\":1}\n{\"cmd\":\"nope\"}\n{\"cmd\":\"fail\"}\n{\"cmd\":\"echo\"} x\n");
-	spin(loop, 30);
+	spin(loop, 100);
 	got = drain(a, &closed);
 	ok(!strcmp(got,
 		   "{\"error\":\"request is not valid JSON: null expected\"}\n"
@@ -287,7 +287,7 @@ static void test_control(void)
 		printf("#   got %s", got);
 
 	send_str(a, "{\"cmd\":\"list\",\"fail\":1}\n{\"cmd\":\"list\"}\n");
-	spin(loop, 30);
+	spin(loop, 100);
 	got = drain(a, &closed);
 	ok(!strncmp(got, "{\"error\":\"failed half way\"}\n{\"list\":[0,1,2,", 40) &&
 	   strstr(got, ",998,999],\"n\":1000}\n") && !closed,
@@ -297,14 +297,14 @@ static void test_control(void)
 
 	b = client(path);
 	c = client(path);
-	spin(loop, 20);
+	spin(loop, 100);
 	got = drain(c, &closed);
 	ok(!strcmp(got, "{\"error\":\"too many control clients (2); try again later\"}\n") && closed,
 	   "a client over max_clients is told why and disconnected");
 
 	send_str(b, "{\"cmd\":\"echo\",\"n\":9}");
 	shutdown(b, SHUT_WR);
-	spin(loop, 20);
+	spin(loop, 100);
 	got = drain(b, &closed);
 	ok(strstr(got, "\"n\":9}\n") && closed,
 	   "a last request without newline is answered before closing");
@@ -313,7 +313,7 @@ static void test_control(void)
 	big[sizeof(big) - 2] = '\n';
 	big[sizeof(big) - 1] = '\0';
 	send_str(a, big);
-	spin(loop, 30);
+	spin(loop, 100);
 	got = drain(a, &closed);
 	ok(!strcmp(got, "{\"error\":\"request longer than 4096 bytes; closing the connection\"}\n") && closed,
 	   "an oversized request is refused and the connection closed");
@@ -336,7 +336,7 @@ static void test_control(void)
 		int idle = client(path);
 
 		control_set_limits(ctl, 2, 1);
-		spin(loop, 20);
+		spin(loop, 100);
 		clock_gettime(CLOCK_MONOTONIC, &ts);
 		now = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 		control_on_tick(ctl, now);
