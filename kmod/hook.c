@@ -270,6 +270,13 @@ static unsigned int listenin_hook(void *priv, struct sk_buff *skb,
 	unsigned int verdict = NF_ACCEPT;
 	bool udp;
 
+	/* Traffic on loopback was already seen at LOCAL_OUT in this namespace:
+	 * looking at it again at PRE_ROUTING would copy every packet twice.
+	 */
+	if (state->hook == NF_INET_PRE_ROUTING && state->in &&
+	    (state->in->flags & IFF_LOOPBACK))
+		return NF_ACCEPT;
+
 	/* LOCAL_OUT may run in process context: pin the CPU for the per-CPU
 	 * recursion flag and counters.
 	 */

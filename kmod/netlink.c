@@ -597,6 +597,10 @@ static int tap_del(struct sk_buff *skb, struct genl_info *info)
 	listenin_netns_tap_unlink(ln, tap);
 	listenin_netlink_notify(net, tap, LISTENIN_END_CAUSE_DELETED);
 	mutex_unlock(&ln->lock);
+	/* The contract: copies stop before the reply. Wait out packets that
+	 * found the tap just before it was unlinked.
+	 */
+	synchronize_rcu();
 	listenin_tap_free_rcu(tap);
 	return 0;
 }
@@ -705,6 +709,11 @@ static int tap_flush(struct sk_buff *skb, struct genl_info *info)
 		count++;
 	}
 	mutex_unlock(&ln->lock);
+	/* As for a delete: no copy of a flushed tap after the reply. The taps
+	 * themselves are already queued for freeing after this grace period.
+	 */
+	if (count)
+		synchronize_rcu();
 	if (nla_put_u32(msg, LISTENIN_A_FLUSH_COUNT, count)) {
 		nlmsg_free(msg);
 		return -EMSGSIZE;

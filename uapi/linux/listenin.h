@@ -109,7 +109,8 @@
  *   Errors: ENOENT, EINVAL, EPERM.
  *
  * LISTENIN_CMD_TAP_FLUSH (do)
- *   No attributes. Removes every tap of the namespace, each announced with
+ *   No attributes. Removes every tap of the namespace (copies stop before
+ *   the reply, as for a delete), each announced with
  *   LISTENIN_CMD_TAP_DELETED. Replies with a LISTENIN_CMD_TAP_FLUSH message
  *   carrying LISTENIN_A_FLUSH_COUNT (u32, taps removed).
  *
