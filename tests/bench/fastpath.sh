@@ -41,7 +41,8 @@
 #
 # Environment: BENCH_ROUNDS (5), BENCH_SECONDS (3, per measurement),
 # BENCH_TAPS (100000), BENCH_SENDER (blast or pktgen), BENCH_CONFIGS (all of
-# the above, separated by spaces or commas), BENCH_BIN (tests/build/bench), LISTENIN_KO.
+# the above, separated by spaces or commas), BENCH_PROFILE (configurations
+# to profile with perf after the measurements), BENCH_BIN (tests/build/bench), LISTENIN_KO.
 set -eu
 
 if [ -z "${BENCH_PINNED:-}" ]; then
@@ -161,7 +162,7 @@ start_sender() {
 	else
 		# not through nsnd: $! must be the sender itself, not a subshell
 		ip netns exec bench-snd taskset -c 0 "$bin/blast" s0 "$g0mac" 10.0.1.1 10.0.2.1 \
-			20000 30000 "$payload" $((secs + 3)) >/dev/null &
+			20000 30000 "$payload" "${1:-$((secs + 3))}" >/dev/null &
 	fi
 	sender_pid=$!
 }
@@ -238,6 +239,21 @@ measure() {
 	}'
 }
 
+# Where CPU 0's time goes in one configuration: perf's cpu-clock sampling
+# (no PMU under emulation), kernel symbols, flat profile.
+profile() {
+	cfg=$1
+	# perf takes seconds to start under emulation: the sender must outlast it
+	start_sender 120
+	sleep 0.5
+	perf record -q -C 0 -e cpu-clock -F 997 -o "/tmp/perf-$cfg.data" -- sleep "$secs" \
+		>/dev/null 2>&1 || { log "perf record failed for $cfg"; pkill_sender; return 0; }
+	pkill_sender
+	perf report -q -i "/tmp/perf-$cfg.data" --stdio --no-children --sort sym 2>/dev/null |
+		awk -v cfg="$cfg" 'NF && $1 ~ /%$/ && n++ < 25 { print "PROFILE " cfg " " $0 }'
+}
+measure=measure
+
 # Memory gauges in bytes: Slab, Percpu, VmallocUsed, "used" (MemTotal -
 # MemFree - Buffers - Cached: also counts page allocations such as a large
 # hash table's buckets, which none of the others show), and every slab cache.
@@ -286,7 +302,7 @@ run_cfg() {
 		ngw nft -f - <<-EOF
 		table netdev gwdrop { chain in { type filter hook ingress device g0 priority 0; drop; }; }
 		EOF
-		measure "$cfg" "$round"
+		$measure "$cfg" "$round"
 		ngw nft delete table netdev gwdrop ;;
 	nftdup)
 		ngw nft -f - <<-EOF
@@ -297,23 +313,23 @@ run_cfg() {
 			}
 		}
 		EOF
-		measure "$cfg" "$round"
+		$measure "$cfg" "$round"
 		ngw nft delete table ip bench ;;
 	mirred)
 		ngw tc qdisc add dev g0 ingress
 		ngw tc filter add dev g0 ingress protocol ip flower ip_proto udp \
 			dst_ip 10.0.2.1 dst_port 30000 action mirred egress mirror dev g2
-		measure "$cfg" "$round"
+		$measure "$cfg" "$round"
 		ngw tc qdisc del dev g0 ingress ;;
 	modcopy|mod100kcopy)
 		ngw "$bin/taps" add 1 10.0.2.1 30000 10.0.3.1 40000 10.0.3.254 40000 >&2
-		measure "$cfg" "$round"
+		$measure "$cfg" "$round"
 		# Remove only the matching tap: 10.0.2.1 is never in the 100k range.
 		if [ "$cfg" = modcopy ]; then
 			ngw "$bin/taps" flush >&2
 		fi ;;
 	*)
-		measure "$cfg" "$round" ;;
+		$measure "$cfg" "$round" ;;
 	esac
 }
 
@@ -359,3 +375,19 @@ while [ "$r" -le "$rounds" ]; do
 	fi
 	r=$((r + 1))
 done
+
+# Optional profiles (BENCH_PROFILE=modcopy,nftdup ...), after the figures.
+profiles=$(echo "${BENCH_PROFILE:-}" | tr , ' ')
+if [ -n "$profiles" ]; then
+	measure=profile configs=$profiles
+	! module_loaded || rmmod listenin
+	for c in sender nomod nftdup mirred; do
+		run_cfg "$c" profile
+	done
+	if need_module && [ -f "$ko" ]; then
+		insmod_listenin
+		run_cfg mod0 profile
+		run_cfg modcopy profile
+		rmmod listenin
+	fi
+fi
