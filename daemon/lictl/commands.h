@@ -10,6 +10,7 @@
 #define LICTL_COMMANDS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "netlink/lnl.h"
 
@@ -32,6 +33,22 @@ int cmd_stats(int argc, char **argv, const struct lictl_opts *opts);
 int cmd_monitor(int argc, char **argv, const struct lictl_opts *opts);
 int cmd_calls(int argc, char **argv, const struct lictl_opts *opts);
 int cmd_call_show(int argc, char **argv, const struct lictl_opts *opts);
+int cmd_listen(int argc, char **argv, const struct lictl_opts *opts);
+int cmd_sessions(int argc, char **argv, const struct lictl_opts *opts);
+int cmd_stop(int argc, char **argv, const struct lictl_opts *opts);
+int cmd_audit(int argc, char **argv, const struct lictl_opts *opts);
+int cmd_access_review(int argc, char **argv, const struct lictl_opts *opts);
+
+/*
+ * Sends req (consumed) to listenind; the reply, or NULL with the error
+ * printed and *status set. For the session, audit and access commands.
+ */
+struct json_object;
+struct json_object *lictl_ctl_request(const char *cmd, struct json_object *req, int *status);
+/* A member as a string ("-" never), or NULL when absent or null. */
+const char *lictl_str(struct json_object *obj, const char *key);
+/* A member holding CLOCK_REALTIME milliseconds as "YYYY-MM-DD HH:MM:SSZ", or "-". */
+const char *lictl_time_ms(struct json_object *obj, const char *key, char *buf, size_t len);
 
 /* "lictl: CMD: message" on stderr; both return their exit status. */
 int lictl_usage_error(const char *cmd, const char *fmt, ...)

@@ -45,6 +45,34 @@ static const struct command commands[] = {
 	  "  /run/listenind/control.sock).\n" },
 	{ "call", "show", cmd_call_show, "show one call: parties, media, history",
 	  "ID", "  ID is the call's id from \"lictl calls\", or its SIP Call-ID.\n" },
+	{ "listen", NULL, cmd_listen, "start listening to a call (listenind decides)",
+	  "CALL --to ADDR:PORT --reason CODE [--note TEXT] [--mode MODE]",
+	  "  CALL is a call's id from \"lictl calls\", or its SIP Call-ID. listenind\n"
+	  "  checks the policy for your Unix account and audits the decision. Both\n"
+	  "  directions are copied to ADDR:PORT: caller->callee from the session's\n"
+	  "  source port P, callee->caller from P+2 (their RTCP from P+1 and P+3 to\n"
+	  "  PORT+1). Talk-back toward the gateway is dropped (listen-only).\n"
+	  "  --reason CODE  the business purpose, one of the policy's reasons\n"
+	  "  --note TEXT    free text (a ticket number; some reasons require it)\n"
+	  "  --mode MODE    listen (default); whisper and barge are not available yet\n" },
+	{ "sessions", NULL, cmd_sessions, "list monitoring sessions (yours; all for admins)",
+	  "", NULL },
+	{ "stop", NULL, cmd_stop, "stop a monitoring session", "SESSION",
+	  "  SESSION is a number from \"lictl sessions\". Your own sessions, or any\n"
+	  "  for administrators (root, admin_group).\n" },
+	{ "audit", "list", cmd_audit, "list the newest audit records (admins)",
+	  "[--limit N] [--from SEQ] [--uid UID] [--event EVENT]",
+	  "  Default: the 20 newest records. EVENT: session_start, session_stop,\n"
+	  "  mode_change, denial, policy_reload, admin_flush, retention_purge,\n"
+	  "  daemon_start, daemon_stop.\n" },
+	{ "audit", "show", cmd_audit, "show one audit record (admins)", "SEQ", NULL },
+	{ "audit", "verify", cmd_audit, "verify the audit trail's hash chain (admins)", "",
+	  "  Exit status 1 when a record does not fit the chain; prints which.\n" },
+	{ "audit", "export", cmd_audit, "export audit records as JSON Lines (admins)",
+	  "[--limit N] [--from SEQ] [--uid UID] [--event EVENT]", NULL },
+	{ "access", "review", cmd_access_review, "who may monitor what (admins)", "[--days N]",
+	  "  Every grant of the running policy with its users, role and scope, and\n"
+	  "  the grants expiring within N days (default 30).\n" },
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))

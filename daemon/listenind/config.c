@@ -39,6 +39,8 @@ enum type {
 	T_PORTS,
 	T_HEADER,
 	T_AGENT_SOURCE,
+	T_IP4,
+	T_IP6,
 };
 
 struct key {
@@ -119,11 +121,35 @@ static const struct key keys[] = {
 	  7UL * 86400, "forget an established call without SIP for" },
 	{ "calls", "ended_linger", T_SECONDS, OFF(calls.ended_linger), 0, 0,
 	  86400, "keep an ended call visible for" },
+	{ "policy", "file", T_PATH, OFF(policy.file), SZ(policy.file), 0, 0,
+	  "monitoring policy; if absent every request is denied" },
+	{ "audit", "database", T_PATH, OFF(audit.database), SZ(audit.database), 0, 0,
+	  "SQLite audit trail" },
+	{ "audit", "key_file", T_PATH, OFF(audit.key_file), SZ(audit.key_file), 0, 0,
+	  "HMAC key of the audit chain, kept apart from the database" },
+	{ "audit", "syslog", T_BOOL, OFF(audit.syslog), 0, 0, 0,
+	  "copy every audit record to syslog (authpriv)" },
+	{ "audit", "retention_days", T_UINT, OFF(audit.retention_days), 0, 0, 36500,
+	  "purge records older than; 0 = keep forever" },
+	{ "sessions", "copy_source_ipv4", T_IP4, OFF(sessions.copy_source_ipv4), 0, 0, 0,
+	  "IPv4 address copies are sent from; empty = no IPv4 sessions" },
+	{ "sessions", "copy_source_ipv6", T_IP6, OFF(sessions.copy_source_ipv6), 0, 0, 0,
+	  "IPv6 address copies are sent from; empty = no IPv6 sessions" },
+	{ "sessions", "copy_port_base", T_UINT, OFF(sessions.copy_port_base), 0, 1, 65535,
+	  "first copy source port" },
+	{ "sessions", "copy_port_count", T_UINT, OFF(sessions.copy_port_count), 0, 4, 65532,
+	  "copy source ports, 4 per session" },
+	{ "sessions", "idle_timeout", T_SECONDS, OFF(sessions.idle_timeout), 0, 1, 86400,
+	  "end a session whose call sent no media for" },
+	{ "sessions", "admin_group", T_GROUP, OFF(sessions.admin_group),
+	  SZ(sessions.admin_group), 0, 0, "group allowed audit, access review, stopping any session" },
 };
 
 #define N_KEYS (sizeof(keys) / sizeof(keys[0]))
 
-static const char *const sections[] = { "daemon", "hep", "capture", "calls" };
+static const char *const sections[] = {
+	"daemon", "hep", "capture", "calls", "policy", "audit", "sessions",
+};
 
 static const char *const level_names[] = {
 	[LOG_ERR] = "error",
@@ -233,12 +259,18 @@ void config_addr_format(const struct config_addr *addr, char *buf, size_t len)
 		const struct sockaddr_in6 *sin6 = (const void *)&addr->ss;
 
 		inet_ntop(AF_INET6, &sin6->sin6_addr, host, sizeof(host));
-		snprintf(buf, len, "[%s]:%u", host, ntohs(sin6->sin6_port));
+		if (sin6->sin6_port)
+			snprintf(buf, len, "[%s]:%u", host, ntohs(sin6->sin6_port));
+		else
+			snprintf(buf, len, "%s", host);
 	} else if (addr->ss.ss_family == AF_INET) {
 		const struct sockaddr_in *sin = (const void *)&addr->ss;
 
 		inet_ntop(AF_INET, &sin->sin_addr, host, sizeof(host));
-		snprintf(buf, len, "%s:%u", host, ntohs(sin->sin_port));
+		if (sin->sin_port)
+			snprintf(buf, len, "%s:%u", host, ntohs(sin->sin_port));
+		else
+			snprintf(buf, len, "%s", host);
 	} else {
 		snprintf(buf, len, "?");
 	}
@@ -573,6 +605,37 @@ bad_mode:
 		}
 		memcpy(field, v, strlen(v) + 1);
 		return 0;
+	case T_IP4:
+	case T_IP6: {
+		struct config_addr *a = (struct config_addr *)field;
+		int family = k->type == T_IP4 ? AF_INET : AF_INET6;
+
+		memset(a, 0, sizeof(*a));
+		if (!*v)
+			return 0;
+		if (family == AF_INET) {
+			struct sockaddr_in *sin = (struct sockaddr_in *)&a->ss;
+
+			if (inet_pton(AF_INET, v, &sin->sin_addr) != 1 || !sin->sin_addr.s_addr)
+				goto bad_ip;
+			sin->sin_family = AF_INET;
+			a->len = sizeof(*sin);
+		} else {
+			struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&a->ss;
+
+			if (inet_pton(AF_INET6, v, &sin6->sin6_addr) != 1 ||
+			    IN6_IS_ADDR_UNSPECIFIED(&sin6->sin6_addr))
+				goto bad_ip;
+			sin6->sin6_family = AF_INET6;
+			a->len = sizeof(*sin6);
+		}
+		return 0;
+bad_ip:
+		memset(a, 0, sizeof(*a));
+		snprintf(why, whylen, "bad %s \"%.80s\": expected one %s address of this gateway, without port",
+			 k->name, v, family == AF_INET ? "IPv4" : "IPv6");
+		return -1;
+	}
 	case T_ADDRS:
 	case T_IFACES:
 	case T_PORTS: {
@@ -745,6 +808,23 @@ static int check_whole(const struct config *cfg, char *why, size_t whylen)
 			}
 		}
 	}
+	if (!strcmp(cfg->audit.database, cfg->audit.key_file)) {
+		snprintf(why, whylen,
+			 "[audit] key_file and database are the same file: keep the key apart from the records");
+		return -1;
+	}
+	if (cfg->sessions.copy_port_count % 4) {
+		snprintf(why, whylen,
+			 "[sessions] copy_port_count %u is not a multiple of 4: each session takes 4 source ports",
+			 cfg->sessions.copy_port_count);
+		return -1;
+	}
+	if (cfg->sessions.copy_port_base + cfg->sessions.copy_port_count - 1 > 65535) {
+		snprintf(why, whylen,
+			 "[sessions] copy_port_base %u with copy_port_count %u goes past port 65535",
+			 cfg->sessions.copy_port_base, cfg->sessions.copy_port_count);
+		return -1;
+	}
 	return 0;
 }
 
@@ -782,6 +862,13 @@ void config_defaults(struct config *cfg)
 	cfg->calls.setup_timeout = 300;
 	cfg->calls.idle_timeout = 4 * 3600;
 	cfg->calls.ended_linger = 60;
+	snprintf(cfg->policy.file, sizeof(cfg->policy.file), "%s", CONFIG_DEFAULT_POLICY);
+	snprintf(cfg->audit.database, sizeof(cfg->audit.database), "%s", CONFIG_DEFAULT_AUDIT_DB);
+	snprintf(cfg->audit.key_file, sizeof(cfg->audit.key_file), "%s", CONFIG_DEFAULT_AUDIT_KEY);
+	cfg->audit.syslog = true;
+	cfg->sessions.copy_port_base = 30000;
+	cfg->sessions.copy_port_count = 4000;
+	cfg->sessions.idle_timeout = 60;
 }
 
 static void __attribute__((format(printf, 3, 4)))
@@ -935,6 +1022,13 @@ static void dump_value(const struct config *cfg, const struct key *k, FILE *out)
 		break;
 	case T_STRING:
 		/* only ever empty here: config_dump() does not print secrets */
+		break;
+	case T_IP4:
+	case T_IP6:
+		if (((const struct config_addr *)field)->len) {
+			config_addr_format((const struct config_addr *)field, buf, sizeof(buf));
+			fputs(buf, out);
+		}
 		break;
 	case T_ADDRS:
 		for (unsigned int i = 0; i < count; i++) {

@@ -25,6 +25,11 @@
 #define CONFIG_NAME_LEN		64
 #define CONFIG_KEY_LEN		128
 #define CONFIG_ERR_LEN		512
+#define CONFIG_FILE_LEN		256
+
+#define CONFIG_DEFAULT_POLICY	"/etc/listenin/policy.conf"
+#define CONFIG_DEFAULT_AUDIT_DB	"/var/lib/listenind/audit.db"
+#define CONFIG_DEFAULT_AUDIT_KEY	"/etc/listenin/audit.key"
 
 /* Call metadata learned from SIP headers of the initial INVITE. */
 enum config_meta {
@@ -90,6 +95,24 @@ struct config {
 		unsigned int idle_timeout;	/* s: established call without SIP */
 		unsigned int ended_linger;	/* s: ended call kept for lookups */
 	} calls;
+	struct {
+		char file[CONFIG_FILE_LEN];	/* absent file: every request denied */
+	} policy;
+	struct {
+		char database[CONFIG_FILE_LEN];
+		char key_file[CONFIG_FILE_LEN];
+		bool syslog;			/* one syslog line per record */
+		unsigned int retention_days;	/* 0: records are kept forever */
+	} audit;
+	struct {
+		/* where copies are sent from; ss_family 0: not set, no sessions of that family */
+		struct config_addr copy_source_ipv4;
+		struct config_addr copy_source_ipv6;
+		unsigned int copy_port_base;	/* first copy source port */
+		unsigned int copy_port_count;	/* ports in the pool, 4 per session */
+		unsigned int idle_timeout;	/* s without media before a tap expires */
+		char admin_group[CONFIG_NAME_LEN];	/* "" : only root administers */
+	} sessions;
 };
 
 /* Fills *cfg with the embedded defaults: the daemon runs with no file. */
@@ -109,7 +132,7 @@ int config_load(struct config *cfg, const char *path, char *err, size_t errlen);
 const char *config_log_level_name(int level);
 const char *config_meta_name(enum config_meta meta);
 
-/* "192.0.2.1:9060" or "[2001:db8::1]:9060". */
+/* "192.0.2.1:9060" or "[2001:db8::1]:9060"; without the port when it is 0. */
 void config_addr_format(const struct config_addr *addr, char *buf, size_t len);
 
 /* Writes the effective configuration in the file format (--check-config -v). */

@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * listenind: learns calls and their media from SIP (HEPv3 and passive
- * capture) without taking part in them, and answers on a control socket.
- * Runs in the foreground; SIGHUP reloads the configuration, SIGTERM and
- * SIGINT stop it cleanly.
+ * capture) without taking part in them, and answers on a control socket:
+ * calls, and monitoring sessions decided by the policy, audited, and
+ * carried out by the kernel module. Runs in the foreground; SIGHUP reloads
+ * the configuration and the policy, SIGTERM and SIGINT stop it cleanly.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
 #include <getopt.h>
 #include <grp.h>
 #include <signal.h>
@@ -16,7 +19,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/jout.h"
 #include "common/log.h"
+#include "listenind/audit.h"
 #include "listenind/calls.h"
 #include "listenind/call_json.h"
 #include "listenind/capture.h"
@@ -24,8 +29,13 @@
 #include "listenind/control.h"
 #include "listenind/hep_server.h"
 #include "listenind/loop.h"
+#include "listenind/policy.h"
+#include "listenind/session.h"
+#include "netlink/lnl.h"
 
 #define TICK_MS		1000
+#define KERNEL_RETRY_S	10	/* looking for the module again */
+#define PURGE_EVERY_S	86400
 
 struct daemon {
 	struct config cfg;
@@ -40,6 +50,14 @@ struct daemon {
 	struct loop_watch *tick;
 	struct timespec started;
 	uint64_t reloads, reload_failures;
+	struct policy *policy;		/* NULL: every request denied */
+	struct audit *audit;		/* NULL: every request refused */
+	char audit_why[CONFIG_ERR_LEN];
+	struct sessions *sessions;
+	struct lnl *nl, *nl_events;	/* NULL: module not loaded */
+	struct loop_watch *events_watch;
+	struct session_kernel kernel;
+	uint64_t ticks;
 };
 
 _Static_assert(CONFIG_MAX_LISTEN <= HEP_MAX_LISTEN, "[hep] lists fit the HEP server");
@@ -382,6 +400,417 @@ static struct json_object *req_stats(void *ctx, const struct control_peer *peer,
 	json_object_object_add(control, "oversized", u64(cs.oversized));
 	json_object_object_add(control, "idle_closed", u64(cs.idle_closed));
 	json_object_object_add(reply, "control", control);
+
+	control = json_object_new_object();
+	json_object_object_add(control, "active", u64(sessions_count(d->sessions)));
+	json_object_object_add(control, "kernel", json_object_new_boolean(d->nl != NULL));
+	json_object_object_add(control, "policy", json_object_new_boolean(d->policy != NULL));
+	json_object_object_add(control, "audit", json_object_new_boolean(d->audit != NULL));
+	json_object_object_add(reply, "sessions", control);
+	return reply;
+}
+
+/* ---- audit, policy, kernel ---- */
+
+static void audit_admin(struct daemon *d, enum audit_event ev, const char *detail)
+{
+	struct audit_record r = { .event = ev, .uid = -1, .detail = detail };
+	char err[AUDIT_ERR_LEN];
+
+	if (d->audit && audit_append(d->audit, &r, err, sizeof(err)))
+		log_err("audit: %s was not recorded: %s", audit_event_name(ev), err);
+}
+
+static void open_audit(struct daemon *d)
+{
+	struct audit_config ac = {
+		.db_path = d->cfg.audit.database,
+		.key_path = d->cfg.audit.key_file,
+		.syslog = d->cfg.audit.syslog,
+	};
+
+	d->audit = audit_open(&ac, d->audit_why, sizeof(d->audit_why));
+	if (!d->audit) {
+		log_err("audit: %s: monitoring is refused until the audit trail opens (fix [audit] and restart)",
+			d->audit_why);
+		return;
+	}
+	log_info("audit: %s (key %s)", ac.db_path, ac.key_path);
+}
+
+static void purge_audit(struct daemon *d)
+{
+	struct timespec now;
+	char err[AUDIT_ERR_LEN];
+	uint64_t deleted = 0;
+
+	if (!d->audit || !d->cfg.audit.retention_days)
+		return;
+	clock_gettime(CLOCK_REALTIME, &now);
+	if (audit_purge(d->audit, d->cfg.audit.retention_days,
+			(int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000, &deleted, err,
+			sizeof(err)))
+		log_err("audit: retention purge failed: %s", err);
+	else if (deleted)
+		log_notice("audit: purged %" PRIu64 " records older than %u days", deleted,
+			   d->cfg.audit.retention_days);
+}
+
+/*
+ * Loads the policy file. 0: loaded; 1: the file does not exist; -1: invalid
+ * (err says why).
+ */
+static int read_policy(const char *path, struct policy **out, char *err, size_t errlen)
+{
+	if (access(path, F_OK) && errno == ENOENT) {
+		snprintf(err, errlen, "%s does not exist", path);
+		return 1;
+	}
+	*out = policy_load(path, err, errlen);
+	return *out ? 0 : -1;
+}
+
+static void reload_policy(struct daemon *d)
+{
+	struct policy *next = NULL, *old = d->policy;
+	char err[POLICY_ERR_LEN], detail[POLICY_ERR_LEN + 64];
+
+	if (read_policy(d->cfg.policy.file, &next, err, sizeof(err))) {
+		snprintf(detail, sizeof(detail), "refused, the running policy stays: %s", err);
+		log_err("policy: reload %s", detail);
+		audit_admin(d, AUDIT_POLICY_RELOAD, detail);
+		return;
+	}
+	snprintf(detail, sizeof(detail), "loaded %s: %u grants, %u roles, %u reasons",
+		 d->cfg.policy.file, next->n_grants, next->n_roles, next->n_reasons);
+	log_notice("policy: %s", detail);
+	audit_admin(d, AUDIT_POLICY_RELOAD, detail);
+	d->policy = next;
+	sessions_set_policy(d->sessions, next, "policy_revoked");
+	policy_free(old);
+}
+
+static int on_tap_event(const struct lnl_event *ev, void *arg)
+{
+	sessions_on_tap_event(arg, ev);
+	return 0;
+}
+
+static void on_events(void *ctx, int fd, uint32_t events)
+{
+	struct daemon *d = ctx;
+	int ret;
+
+	(void)fd;
+	(void)events;
+	for (int i = 0; i < 64; i++) {
+		ret = lnl_events_recv(d->nl_events, on_tap_event, d->sessions);
+		if (ret == -EAGAIN)
+			return;
+		if (ret == -ENOBUFS) {
+			log_warn("kernel: tap events were lost; checking every session's tap");
+			sessions_resync(d->sessions);
+		} else if (ret) {
+			log_warn("kernel: reading tap events: %s%s%s", strerror(-ret),
+				 lnl_error(d->nl_events) ? ": " : "",
+				 lnl_error(d->nl_events) ? lnl_error(d->nl_events) : "");
+			return;
+		}
+	}
+}
+
+static void close_kernel(struct daemon *d)
+{
+	if (d->sessions)
+		sessions_set_kernel(d->sessions, NULL);
+	loop_unwatch(d->loop, d->events_watch);
+	d->events_watch = NULL;
+	lnl_close(d->nl_events);
+	lnl_close(d->nl);
+	d->nl_events = d->nl = NULL;
+}
+
+/* Finds the module; quiet when it is still missing unless loud. */
+static void open_kernel(struct daemon *d, bool loud)
+{
+	char err[512];
+	int ret, deleted;
+
+	ret = lnl_open(&d->nl, err, sizeof(err));
+	if (ret) {
+		d->nl = NULL;
+		if (loud && ret == -ENOENT)
+			log_warn("kernel: the listenin module is not loaded: calls are tracked, monitoring requests fail until it is (looked for every %d s)",
+				 KERNEL_RETRY_S);
+		else if (loud)
+			log_err("kernel: %s", err[0] ? err : strerror(-ret));
+		return;
+	}
+	ret = lnl_open(&d->nl_events, err, sizeof(err));
+	if (!ret)
+		ret = lnl_events_subscribe(d->nl_events);
+	if (!ret && fcntl(lnl_fd(d->nl_events), F_SETFL,
+			  fcntl(lnl_fd(d->nl_events), F_GETFL) | O_NONBLOCK))
+		ret = -errno;
+	if (!ret) {
+		d->events_watch = loop_watch_fd(d->loop, lnl_fd(d->nl_events), EPOLLIN,
+						on_events, d);
+		if (!d->events_watch)
+			ret = -errno;
+	}
+	if (ret) {
+		log_err("kernel: cannot receive tap events: %s; monitoring stays off",
+			strerror(-ret));
+		close_kernel(d);
+		return;
+	}
+	d->kernel = session_lnl_kernel;
+	d->kernel.ctx = d->nl;
+	sessions_set_kernel(d->sessions, &d->kernel);
+	log_notice("kernel: listenin module found (family version %u)",
+		   lnl_family_version(d->nl));
+	deleted = sessions_reconcile(d->sessions, err, sizeof(err));
+	if (deleted < 0)
+		log_err("kernel: cannot look for taps left by a previous run: %s", err);
+	else if (deleted)
+		log_notice("kernel: %d taps of a previous run deleted and audited", deleted);
+}
+
+static void session_config_from(const struct config *cfg, struct session_config *sc)
+{
+	const struct sockaddr_in *sin = (const void *)&cfg->sessions.copy_source_ipv4.ss;
+	const struct sockaddr_in6 *sin6 = (const void *)&cfg->sessions.copy_source_ipv6.ss;
+
+	memset(sc, 0, sizeof(*sc));
+	if (cfg->sessions.copy_source_ipv4.len)
+		addr_set(&sc->source[0], AF_INET, &sin->sin_addr, 4);
+	if (cfg->sessions.copy_source_ipv6.len)
+		addr_set(&sc->source[1], AF_INET6, &sin6->sin6_addr, 16);
+	sc->port_base = (uint16_t)cfg->sessions.copy_port_base;
+	sc->port_count = cfg->sessions.copy_port_count;
+	sc->idle_timeout = cfg->sessions.idle_timeout;
+	snprintf(sc->admin_group, sizeof(sc->admin_group), "%s", cfg->sessions.admin_group);
+}
+
+/* ---- session requests ---- */
+
+static void caller_of(const struct daemon *d, const struct control_peer *peer,
+		      struct session_caller *who)
+{
+	who->uid = peer->uid;
+	who->gid = peer->gid;
+	who->admin = session_is_admin(peer->uid, peer->gid, sessions_admin_group(d->sessions));
+}
+
+static bool need_admin(const struct daemon *d, const struct control_peer *peer,
+		       const char *what, char *err, size_t errlen)
+{
+	struct session_caller who;
+
+	caller_of(d, peer, &who);
+	if (who.admin)
+		return true;
+	snprintf(err, errlen, "%s is for administrators: root or members of %s%s%s", what,
+		 d->cfg.sessions.admin_group[0] ? "group \"" : "admin_group in [sessions]",
+		 d->cfg.sessions.admin_group, d->cfg.sessions.admin_group[0] ? "\"" : "");
+	return false;
+}
+
+static struct json_object *req_listen(void *ctx, const struct control_peer *peer,
+				      struct json_object *req, char *err, size_t errlen)
+{
+	struct daemon *d = ctx;
+	struct session_request sr;
+	struct session_caller who;
+
+	if (session_request_parse(req, &sr, err, errlen))
+		return NULL;
+	caller_of(d, peer, &who);
+	return sessions_listen(d->sessions, &who, &sr, err, errlen);
+}
+
+static struct json_object *req_sessions(void *ctx, const struct control_peer *peer,
+					struct json_object *req, char *err, size_t errlen)
+{
+	struct daemon *d = ctx;
+	struct session_caller who;
+
+	(void)req;
+	(void)err;
+	(void)errlen;
+	caller_of(d, peer, &who);
+	return sessions_list(d->sessions, &who);
+}
+
+/* A positive integer member, as a number or a string of digits. */
+static int get_u64(struct json_object *req, const char *key, bool required, uint64_t *out,
+		   char *err, size_t errlen)
+{
+	struct json_object *v;
+	const char *s;
+	char *end;
+
+	if (!json_object_object_get_ex(req, key, &v) || json_object_is_type(v, json_type_null)) {
+		if (required)
+			snprintf(err, errlen, "missing \"%s\"", key);
+		return required ? -1 : 0;
+	}
+	if (json_object_is_type(v, json_type_int) && json_object_get_int64(v) >= 0) {
+		*out = (uint64_t)json_object_get_int64(v);
+		return 0;
+	}
+	s = json_object_is_type(v, json_type_string) ? json_object_get_string(v) : "";
+	errno = 0;
+	*out = strtoull(s, &end, 10);
+	if (*s < '0' || *s > '9' || *end || errno) {
+		snprintf(err, errlen, "\"%s\" must be a whole number", key);
+		return -1;
+	}
+	return 0;
+}
+
+static struct json_object *req_stop(void *ctx, const struct control_peer *peer,
+				    struct json_object *req, char *err, size_t errlen)
+{
+	struct daemon *d = ctx;
+	struct session_caller who;
+	uint64_t id = 0;
+
+	if (get_u64(req, "session", true, &id, err, errlen)) {
+		snprintf(err, errlen, "\"stop\" needs \"session\": a session number from \"lictl sessions\"");
+		return NULL;
+	}
+	caller_of(d, peer, &who);
+	return sessions_stop(d->sessions, &who, id, err, errlen);
+}
+
+static struct json_object *req_audit(void *ctx, const struct control_peer *peer,
+				     struct json_object *req, char *err, size_t errlen)
+{
+	struct daemon *d = ctx;
+	struct audit_filter f = AUDIT_FILTER_ALL;
+	struct json_object *v, *reply, *list;
+	const char *op;
+	uint64_t n = 0;
+
+	if (!need_admin(d, peer, "the audit trail", err, errlen))
+		return NULL;
+	if (!d->audit) {
+		snprintf(err, errlen, "the audit trail is not available: %s", d->audit_why);
+		return NULL;
+	}
+	if (!json_object_object_get_ex(req, "op", &v) || !json_object_is_type(v, json_type_string)) {
+		snprintf(err, errlen, "\"audit\" needs \"op\": list, show, verify or export");
+		return NULL;
+	}
+	op = json_object_get_string(v);
+	log_notice("audit: %s by uid %u", op, (unsigned int)peer->uid);
+	if (!strcmp(op, "verify")) {
+		struct audit_verify_result r;
+		int ret = audit_verify(d->audit, &r, err, errlen);
+
+		if (ret < 0)
+			return NULL;
+		reply = json_object_new_object();
+		jout_add_bool(reply, "ok", r.ok);
+		jout_add_u64(reply, "records", r.records);
+		jout_add_u64(reply, "first_seq", r.first_seq);
+		jout_add_u64(reply, "last_seq", r.last_seq);
+		if (!r.ok) {
+			jout_add_u64(reply, "bad_seq", r.bad_seq);
+			jout_add_str(reply, "why", r.why);
+		}
+		jout_add_str(reply, "head", r.head);
+		return reply;
+	}
+	if (!strcmp(op, "show")) {
+		if (get_u64(req, "seq", true, &n, err, errlen) || !n) {
+			snprintf(err, errlen, "\"audit show\" needs \"seq\": a record number from \"lictl audit list\"");
+			return NULL;
+		}
+		f.from_seq = n;
+		f.limit = 1;
+	} else if (!strcmp(op, "list") || !strcmp(op, "export")) {
+		uint64_t limit = !strcmp(op, "list") ? 20 : 0, uid = 0;
+		int64_t ev = -1;
+
+		if (get_u64(req, "limit", false, &limit, err, errlen) ||
+		    get_u64(req, "from_seq", false, &f.from_seq, err, errlen) ||
+		    get_u64(req, "since_ms", false, (uint64_t *)&f.since_ms, err, errlen) ||
+		    get_u64(req, "until_ms", false, (uint64_t *)&f.until_ms, err, errlen))
+			return NULL;
+		if (json_object_object_get_ex(req, "uid", &v)) {
+			if (get_u64(req, "uid", true, &uid, err, errlen))
+				return NULL;
+			f.uid = (int64_t)uid;
+		}
+		if (json_object_object_get_ex(req, "event", &v)) {
+			ev = audit_event_parse(json_object_get_string(v));
+			if (ev < 0) {
+				snprintf(err, errlen, "unknown audit event \"%.64s\"",
+					 json_object_get_string(v));
+				return NULL;
+			}
+			f.event = (int)ev;
+		}
+		/* list: the newest records; export: from the oldest */
+		if (!strcmp(op, "list") && !f.from_seq && limit && f.event < 0 && f.uid < 0 &&
+		    !f.since_ms && !f.until_ms && audit_last_seq(d->audit) >= limit)
+			f.from_seq = audit_last_seq(d->audit) - limit + 1;
+		f.limit = limit;
+	} else {
+		snprintf(err, errlen, "unknown audit op \"%.64s\": use list, show, verify or export", op);
+		return NULL;
+	}
+	list = session_audit_records(d->audit, &f, err, errlen);
+	if (!list)
+		return NULL;
+	if (!strcmp(op, "show")) {
+		struct json_object *rec = json_object_array_length(list) ?
+					  json_object_array_get_idx(list, 0) : NULL;
+		struct json_object *seq = NULL;
+
+		if (!rec || !json_object_object_get_ex(rec, "seq", &seq) ||
+		    (uint64_t)json_object_get_int64(seq) != n) {
+			json_object_put(list);
+			snprintf(err, errlen, "no audit record %" PRIu64 " (purged, or not written yet)", n);
+			return NULL;
+		}
+		reply = json_object_new_object();
+		json_object_object_add(reply, "record", json_object_get(rec));
+		json_object_put(list);
+		return reply;
+	}
+	reply = json_object_new_object();
+	json_object_object_add(reply, "records", list);
+	return reply;
+}
+
+static struct json_object *req_access_review(void *ctx, const struct control_peer *peer,
+					     struct json_object *req, char *err, size_t errlen)
+{
+	struct daemon *d = ctx;
+	struct json_object *reply;
+	uint64_t days = 30;
+
+	if (!need_admin(d, peer, "the access review", err, errlen))
+		return NULL;
+	if (get_u64(req, "days", false, &days, err, errlen))
+		return NULL;
+	if (days > 36500) {
+		snprintf(err, errlen, "\"days\" must be 0 to 36500");
+		return NULL;
+	}
+	if (!d->policy) {
+		snprintf(err, errlen, "no policy is loaded (%s): nobody may monitor anything",
+			 d->cfg.policy.file);
+		return NULL;
+	}
+	reply = json_object_new_object();
+	json_object_object_add(reply, "review", policy_review_json(d->policy, time(NULL),
+								   (unsigned int)days));
+	jout_add_str(reply, "policy", d->cfg.policy.file);
+	jout_add_u64(reply, "days", days);
 	return reply;
 }
 
@@ -389,6 +818,11 @@ static const struct control_command commands[] = {
 	{ "calls", NULL, req_calls },
 	{ "call", req_call, NULL },
 	{ "stats", req_stats, NULL },
+	{ "listen", req_listen, NULL },
+	{ "sessions", req_sessions, NULL },
+	{ "stop", req_stop, NULL },
+	{ "audit", req_audit, NULL },
+	{ "access_review", req_access_review, NULL },
 };
 
 static int control_config_from(const struct config *cfg, struct control_config *cc)
@@ -513,7 +947,20 @@ static void reload(struct daemon *d)
 		log_warn("reload: changes in [calls] take effect when listenind restarts");
 		next.calls = cur->calls;
 	}
+	if (!same(&next.audit, &cur->audit, sizeof(next.audit))) {
+		log_warn("reload: changes in [audit] take effect when listenind restarts");
+		next.audit = cur->audit;
+	}
+	/* live sessions hold ports and sources: only admin_group changes now */
+	sessions_set_admin_group(d->sessions, next.sessions.admin_group);
+	memcpy(cur->sessions.admin_group, next.sessions.admin_group,
+	       sizeof(cur->sessions.admin_group));
+	if (!same(&next.sessions, &cur->sessions, sizeof(next.sessions))) {
+		log_warn("reload: changes in [sessions] other than admin_group take effect when listenind restarts");
+		next.sessions = cur->sessions;
+	}
 	*cur = next;
+	reload_policy(d);
 	d->reloads++;
 	if (failed) {
 		d->reload_failures++;
@@ -549,6 +996,12 @@ static void on_tick(void *ctx)
 		hep_server_on_tick(d->hep, &now);
 	if (d->capture)
 		capture_on_tick(d->capture, &now);
+	sessions_on_tick(d->sessions, (int64_t)wall.tv_sec * 1000 + wall.tv_nsec / 1000000);
+	d->ticks++;
+	if (!d->nl && d->ticks % KERNEL_RETRY_S == 0)
+		open_kernel(d, false);
+	if (d->ticks % PURGE_EVERY_S == 0)
+		purge_audit(d);
 }
 
 /* ---- start and stop ---- */
@@ -586,10 +1039,30 @@ static int load(struct daemon *d, const char *path, bool explicit_path)
 	return check_calls(d);
 }
 
+/* An invalid policy stops the start; an absent one denies everything. */
+static int load_policy(struct daemon *d, bool quiet)
+{
+	char err[POLICY_ERR_LEN];
+	int ret = read_policy(d->cfg.policy.file, &d->policy, err, sizeof(err));
+
+	if (ret < 0) {
+		fprintf(stderr, "listenind: policy: %s\n", err);
+		return -1;
+	}
+	if (ret > 0 && !quiet)
+		log_warn("policy: %s: every monitoring request is denied (set [policy] file)", err);
+	else if (!ret && !quiet)
+		log_info("policy: %s: %u grants, %u roles, %u reasons", d->cfg.policy.file,
+			 d->policy->n_grants, d->policy->n_roles, d->policy->n_reasons);
+	return 0;
+}
+
 static int run(struct daemon *d)
 {
 	static const int signals[] = { SIGHUP, SIGTERM, SIGINT };
 	struct calls_config cc;
+	struct session_config sc;
+	char err[SESSION_ERR_LEN];
 	int ret = 1;
 
 	signal(SIGPIPE, SIG_IGN);
@@ -609,6 +1082,19 @@ static int run(struct daemon *d)
 		log_err("cannot create the call table: %s", strerror(errno));
 		goto out;
 	}
+	if (load_policy(d, false))
+		goto out;
+	open_audit(d);
+	session_config_from(&d->cfg, &sc);
+	d->sessions = sessions_new(&sc, d->calls, d->audit, d->audit_why, err, sizeof(err));
+	if (!d->sessions) {
+		log_err("sessions: %s", err);
+		goto out;
+	}
+	sessions_set_policy(d->sessions, d->policy, "policy_revoked");
+	audit_admin(d, AUDIT_DAEMON_START, "listenind started");
+	purge_audit(d);
+	open_kernel(d, true);
 	if (open_control(d, &d->cfg) || open_hep(d, &d->cfg) || open_capture(d, &d->cfg))
 		goto out;
 	d->tick = loop_timer_add(d->loop, TICK_MS, on_tick, d);
@@ -630,6 +1116,12 @@ out:
 	close_capture(d);
 	close_hep(d);
 	control_close(d->control);
+	sessions_free(d->sessions, "daemon_stop");
+	close_kernel(d);
+	if (d->sessions)
+		audit_admin(d, AUDIT_DAEMON_STOP, ret ? "listenind failed" : "listenind stopped");
+	audit_close(d->audit);
+	policy_free(d->policy);
 	calls_free(d->calls);
 	loop_free(d->loop);
 	if (!ret)
@@ -682,6 +1174,10 @@ int main(int argc, char **argv)
 	}
 	if (load(&d, path, explicit_path))
 		return 1;
+	if (check && load_policy(&d, true))
+		return 1;
+	policy_free(d.policy);
+	d.policy = NULL;
 	if (dump)
 		config_dump(&d.cfg, stdout);
 	if (check) {
