@@ -17,7 +17,7 @@ S2=0x22220002
 require_root
 require_tools
 require_module
-ktap_plan 8
+ktap_plan 9
 topo_setup_or_bail
 
 # copy_one FAMILY-SUFFIX: caller -> agent through gw, one output to sup1.
@@ -82,6 +82,24 @@ local_out() {
 		send "$ns_gw" -c $N -r $RATE -s $S1 "$(ep $gwa 4500)" "$(ep $agent 5000)"
 		recv_check agent sup1
 		n_gw "$LICTL" tap flush >/dev/null
+	done
+}
+
+loopback_once() {
+	# Media between two processes of the gateway crosses LOCAL_OUT and then
+	# PRE_ROUTING on lo: it must be copied once, not twice.
+	local v id
+	for v in 4 6; do
+		local gwc gwa sup gws
+		eval "gwc=\$gwc$v gwa=\$gwa$v sup=\$sup1$v gws=\$gws$v"
+		id=$(tap_add stream "$(ep $gwa 5500)" output "$(ep $sup 6000)" src "$(ep $gws 7000)")
+		recv_start local "$ns_gw" --expect $N --from "$(ep $gwc 4500)" "$(ep $gwa 5500)"
+		recv_start sup1 "$ns_sup1" --expect $N --from "$(ep $gws 7000)" "$(ep $sup 6000)"
+		send "$ns_gw" -c $N -r $RATE -s $S1 "$(ep $gwc 4500)" "$(ep $gwa 5500)"
+		recv_check local sup1
+		expect_eq "IPv$v tap packets" "$(tap_counter "$id" packets)" $N
+		expect_eq "IPv$v tap copies" "$(tap_counter "$id" copies)" $N
+		tap_del "$id"
 	done
 }
 
@@ -162,6 +180,7 @@ subtest "IPv6 copy is byte-identical and rewritten to the output" copy_one 6
 subtest "both directions of a call copied in one tap" both_directions
 subtest "two supervisors on one call" two_supervisors
 subtest "LOCAL_OUT: media sent by the gateway itself is copied" local_out
+subtest "media between processes of the gateway itself is copied once" loopback_once
 subtest "traffic a tap does not match is neither copied nor altered" not_matching
 subtest "two taps on one stream each get copies" two_taps_one_stream
 subtest "copies are never matched again" copies_not_rematched

@@ -714,6 +714,56 @@ TEST_F(genl, dump_lists_every_tap_in_ascending_order)
 	}
 }
 
+/*
+ * A dump that spans several recvmsg() calls while a tap is added is flagged
+ * NLM_F_DUMP_INTR. The kernel prepares the next batch as each one is read,
+ * so enough taps are created for the change to land before a later batch.
+ */
+TEST_F(genl, dump_interrupted_by_a_change_is_flagged)
+{
+	SKIPPED_IN_SETUP;
+	bool intr = false, done = false, changed = false;
+	int i, batches = 0, taps = 0;
+	struct nlmsghdr *nlh, *m;
+	struct tspec t;
+	struct reply r;
+	struct nl other;
+
+	ASSERT_EQ(0, nl_open(&other));
+	for (i = 0; i < 400; i++) {
+		tspec_default(&t, AF_INET6);
+		t.st[0].n_outputs = 2;
+		ospec_default(&t.st[0].out[1], AF_INET6);
+		ASSERT_EQ(0, tap_new(&self->nl, &t, &r));
+	}
+	nlh = msg_start(&self->nl, LISTENIN_CMD_TAP_GET, NLM_F_DUMP);
+	ASSERT_LT(0, mnl_socket_sendto(self->nl.sock, nlh, nlh->nlmsg_len));
+	while (!done) {
+		ssize_t got = mnl_socket_recvfrom(self->nl.sock, self->nl.buf, sizeof(self->nl.buf));
+		int n = (int)got;
+
+		ASSERT_LT(0, got);
+		batches++;
+		for (m = (struct nlmsghdr *)self->nl.buf; mnl_nlmsg_ok(m, n); m = mnl_nlmsg_next(m, &n)) {
+			if (m->nlmsg_flags & NLM_F_DUMP_INTR)
+				intr = true;
+			if (m->nlmsg_type == NLMSG_DONE || m->nlmsg_type == NLMSG_ERROR)
+				done = true;
+			else
+				taps++;
+		}
+		if (!changed && !done) {
+			tspec_default(&t, AF_INET);
+			ASSERT_EQ(0, tap_new(&other, &t, &r));
+			changed = true;
+		}
+	}
+	TH_LOG("%d taps in %d batches", taps, batches);
+	ASSERT_LT(2, batches);
+	EXPECT_TRUE(intr);
+	nl_close(&other);
+}
+
 TEST_F(genl, flush_reports_how_many_taps_it_removed)
 {
 	SKIPPED_IN_SETUP;
