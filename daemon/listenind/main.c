@@ -1116,10 +1116,12 @@ out:
 	close_capture(d);
 	close_hep(d);
 	control_close(d->control);
-	sessions_free(d->sessions, "daemon_stop");
-	close_kernel(d);
-	if (d->sessions)
+	if (d->sessions) {
+		sessions_free(d->sessions, "daemon_stop");
+		d->sessions = NULL;
 		audit_admin(d, AUDIT_DAEMON_STOP, ret ? "listenind failed" : "listenind stopped");
+	}
+	close_kernel(d);
 	audit_close(d->audit);
 	policy_free(d->policy);
 	calls_free(d->calls);
