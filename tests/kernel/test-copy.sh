@@ -141,6 +141,13 @@ not_matching() {
 	recv_check sup1 sup1v6
 	expect_eq "tap packets" "$(tap_counter "$id" packets)" 0
 	expect_eq "copies sent" "$(sys_stat copies_sent)" "$before"
+
+	diag "control: what the narrowed taps do match is copied"
+	recv_start sup1 "$ns_sup1" --expect $N --ssrc $S1 "$sup14:6000"
+	recv_start sup1v6 "$ns_sup1" --expect $N --ssrc $S1 "$(ep $sup16 6000)"
+	send "$ns_caller" -c $N -r $RATE -s $S1 "$caller4:4000" "$agent4:5000"
+	send "$ns_caller" -c $N -r $RATE -s $S1 "$(ep $caller6 4000)" "$(ep $agent6 5000)"
+	recv_check sup1 sup1v6
 }
 
 two_taps_one_stream() {
