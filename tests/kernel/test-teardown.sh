@@ -15,7 +15,7 @@ SECS=5
 require_root
 require_tools
 [ -r "$LISTENIN_KO" ] || skip_all "$LISTENIN_KO is missing: make module"
-ktap_plan 3
+ktap_plan 4
 
 add_taps() {
 	tap_add stream "$agent4:5000" output "$sup14:6000" src "$gws4:7000" \
@@ -86,6 +86,37 @@ netns_delete_with_traffic() {
 	kmsg_clean netns
 }
 
+churn_with_traffic() {
+	local i id
+	cleanup
+	kmsg_mark churn
+	module_load
+	topo_setup
+	recv_start agent "$ns_agent" "$agent4:5000"
+	recv_start agentv6 "$ns_agent" "$(ep $agent6 5000)"
+	send_bg m4 "$ns_caller" -k -d 300 -r $RATE "$caller4:4000" "$agent4:5000"
+	send_bg m6 "$ns_caller" -k -d 300 -r $RATE "$(ep $caller6 4000)" "$(ep $agent6 5000)"
+	for i in $(seq 30); do
+		id=$(tap_add stream "$agent4:5000" output "$sup14:6000" src "$gws4:7000" \
+			output "$sup24:6100" src "$gws4:7100" listen-only)
+		tap_add stream "$(ep $agent6 5000)" output "$(ep $sup16 6000)" src "$(ep $gws6 7000)" >/dev/null
+		tap_del "$id"
+		if [ $((i % 5)) -eq 0 ]; then
+			n_gw "$LICTL" tap flush >/dev/null || fail "flush failed"
+		fi
+	done
+	bg_stop m4 || true
+	bg_stop m6 || true
+	recv_check agent agentv6
+	expect_ge "IPv4 media at the agent" "$(recv_field agent valid)" 1
+	expect_eq "IPv4 media lost" "$(recv_field agent lost)" 0
+	expect_eq "IPv6 media lost" "$(recv_field agentv6 lost)" 0
+	expect_eq "taps after the last flush" "$(sys_stat taps)" 0
+	cleanup
+	module_unload
+	kmsg_clean churn
+}
+
 reload_starts_empty() {
 	kmsg_mark reload
 	cleanup
@@ -104,6 +135,7 @@ reload_starts_empty() {
 
 subtest "rmmod while taps exist and media flows" rmmod_with_traffic
 subtest "deleting a namespace with taps while media flows frees them" netns_delete_with_traffic
+subtest "taps added, deleted and flushed while media flows" churn_with_traffic
 subtest "a reloaded module starts with no taps and zero counters" reload_starts_empty
 module_unload
 ktap_finish
