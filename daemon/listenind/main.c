@@ -882,6 +882,7 @@ static void reload(struct daemon *d)
 		if (config_load(&next, d->config_path, err, sizeof(err))) {
 			d->reload_failures++;
 			log_err("reload failed, keeping the running configuration: %s", err);
+			reload_policy(d);
 			return;
 		}
 	} else {
@@ -998,8 +999,15 @@ static void on_tick(void *ctx)
 		capture_on_tick(d->capture, &now);
 	sessions_on_tick(d->sessions, (int64_t)wall.tv_sec * 1000 + wall.tv_nsec / 1000000);
 	d->ticks++;
-	if (!d->nl && d->ticks % KERNEL_RETRY_S == 0)
-		open_kernel(d, false);
+	if (d->ticks % KERNEL_RETRY_S == 0) {
+		if (!d->nl) {
+			open_kernel(d, false);
+		} else if (lnl_stats_get(d->nl, NULL, NULL) == -ENOENT) {
+			log_warn("kernel: the listenin module was unloaded; its taps are gone");
+			sessions_kernel_gone(d->sessions);
+			close_kernel(d);
+		}
+	}
 	if (d->ticks % PURGE_EVERY_S == 0)
 		purge_audit(d);
 }

@@ -970,6 +970,17 @@ void sessions_resync(struct sessions *s)
 	free(l.taps);
 }
 
+void sessions_kernel_gone(struct sessions *s)
+{
+	s->kernel = NULL;
+	while (s->list) {
+		s->list->tap = 0;
+		end_session(s, s->list, "tap_lost",
+			    "the listenin module was unloaded; counters unknown",
+			    &(struct lnl_counters){ 0 });
+	}
+}
+
 static const char *jstr(struct json_object *o, const char *key)
 {
 	struct json_object *v;

@@ -138,6 +138,8 @@ void sessions_on_tick(struct sessions *s, int64_t now_ms);
 void sessions_on_tap_event(struct sessions *s, const struct lnl_event *ev);
 /* After lost events: ends sessions whose tap the kernel no longer has. */
 void sessions_resync(struct sessions *s);
+/* The module went away with every tap: ends every session ("tap_lost"), forgets the kernel. */
+void sessions_kernel_gone(struct sessions *s);
 
 /*
  * At start, with the kernel set: deletes the taps left by a previous run

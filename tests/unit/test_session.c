@@ -646,6 +646,18 @@ static void test_flow(void)
 	json_object_put(rec);
 	ok(sessions_reconcile(s, err, sizeof(err)) == 0 && k.n == 2, "a second pass deletes nothing");
 
+	/* the module is unloaded with its taps */
+	reply = sessions_listen(s, &sup, &req, err, sizeof(err));
+	json_object_put(reply);
+	k_clear(&k);
+	sessions_kernel_gone(s);
+	rec = last_record(a);
+	ok(reply && sessions_count(s) == 0 && !strcmp(field(rec, "end_cause"), "tap_lost"),
+	   "an unloaded module ends every session (tap_lost)");
+	json_object_put(rec);
+	ok(!sessions_listen(s, &sup, &req, err, sizeof(err)) && strstr(err, "not loaded"),
+	   "and further requests say the module is not loaded");
+
 	memset(&vr, 0, sizeof(vr));
 	ret = audit_verify(a, &vr, err, sizeof(err));
 	ok(ret == 0 && vr.ok && vr.records == audit_last_seq(a) && vr.records > 15,
