@@ -58,6 +58,7 @@ struct daemon {
 	struct loop_watch *events_watch;
 	struct session_kernel kernel;
 	uint64_t ticks;
+	bool audited_start;
 };
 
 _Static_assert(CONFIG_MAX_LISTEN <= HEP_MAX_LISTEN, "[hep] lists fit the HEP server");
@@ -1100,11 +1101,13 @@ static int run(struct daemon *d)
 		goto out;
 	}
 	sessions_set_policy(d->sessions, d->policy, "policy_revoked");
-	audit_admin(d, AUDIT_DAEMON_START, "listenind started");
-	purge_audit(d);
-	open_kernel(d, true);
+	/* the control socket refuses to start a second daemon: before any tap is touched */
 	if (open_control(d, &d->cfg) || open_hep(d, &d->cfg) || open_capture(d, &d->cfg))
 		goto out;
+	audit_admin(d, AUDIT_DAEMON_START, "listenind started");
+	d->audited_start = true;
+	purge_audit(d);
+	open_kernel(d, true);
 	d->tick = loop_timer_add(d->loop, TICK_MS, on_tick, d);
 	if (!d->tick) {
 		log_err("cannot create the timer: %s", strerror(errno));
@@ -1124,11 +1127,10 @@ out:
 	close_capture(d);
 	close_hep(d);
 	control_close(d->control);
-	if (d->sessions) {
-		sessions_free(d->sessions, "daemon_stop");
-		d->sessions = NULL;
+	sessions_free(d->sessions, "daemon_stop");
+	d->sessions = NULL;
+	if (d->audited_start)
 		audit_admin(d, AUDIT_DAEMON_STOP, ret ? "listenind failed" : "listenind stopped");
-	}
 	close_kernel(d);
 	audit_close(d->audit);
 	policy_free(d->policy);

@@ -744,7 +744,6 @@ struct json_object *sessions_stop(struct sessions *s, const struct session_calle
 	uint64_t copies;
 
 	if (!se || (!who->admin && se->uid != who->uid)) {
-		/* someone else's session is not even confirmed to exist */
 		snprintf(err, errlen, se ?
 			 "session %" PRIu64 " is not yours: only its supervisor or an administrator (admin_group) may stop it" :
 			 "no session %" PRIu64 " (see lictl sessions)", id);
