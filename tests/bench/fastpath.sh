@@ -7,16 +7,15 @@
 #
 #   bench-snd              bench-gw (forwarding)              bench-rcv
 #   s0 10.0.1.1 ------- g0 10.0.1.254   g1 10.0.2.254 ------- r0 10.0.2.1
-#   pktgen or blast            |  listenin.ko, nft dup,        sink: count+drop
+#   blast (or pktgen)          |  listenin.ko, nft dup,        sink: count+drop
 #   UDP :20000 -> :30000       |  tc mirred
 #                         g2 10.0.3.254 ------- u0 10.0.3.1   bench-sup
 #                                                             sink: count+drop
 #
-# Everything that handles packets runs on CPU 0: the sender (pktgen's
-# kthread, or blast pinned there), the gateway's forwarding in softirq, the
-# copies and the sinks. CPU 0 never idles, so every configuration runs the
-# same steady pattern and no cross-CPU wake-up enters the figures; this
-# script itself runs on CPU 1. Under emulation on a shared host the guest's
+# Everything that handles packets runs on CPU 0: the sender (blast pinned
+# there, paced by its socket's send buffer; or pktgen's kthread), the
+# gateway's forwarding in softirq, the copies and the sinks. No cross-CPU
+# wake-up enters the figures; this script itself runs on CPU 1. Under emulation on a shared host the guest's
 # clock keeps running while its vCPU threads wait for a host core, so the
 # figures come from the host: after reading the counters at the start and
 # end of each window this script prints "SNAP <id>" and scripts/bench,
@@ -28,7 +27,7 @@
 # Both sinks count and drop at netdev ingress, before IP, so an nft dup copy
 # (original destination address) and a listenin copy (rewritten to
 # 10.0.3.1) cost the supervisor the same.
-
+#
 # Configurations, measured in interleaved rounds:
 #   sender       g0 drops at netdev ingress: the sender's and a sink's cost
 #   nomod        no module loaded
@@ -42,7 +41,8 @@
 # Environment: BENCH_ROUNDS (5), BENCH_SECONDS (3, per measurement),
 # BENCH_TAPS (100000), BENCH_SENDER (blast or pktgen), BENCH_CONFIGS (all of
 # the above, separated by spaces or commas), BENCH_PROFILE (configurations
-# to profile with perf after the measurements), BENCH_BIN (tests/build/bench), LISTENIN_KO.
+# to profile with perf after the measurements), BENCH_BIN (tests/build/bench),
+# LISTENIN_KO.
 set -eu
 
 if [ -z "${BENCH_PINNED:-}" ]; then
