@@ -84,7 +84,7 @@ int cmd_listen(int argc, char **argv, const struct lictl_opts *opts)
 	printf("  caller->callee from source port %s, callee->caller from %s (RTCP: port + 1)\n",
 	       dash(lictl_str(reply, "port_caller_to_callee")),
 	       dash(lictl_str(reply, "port_callee_to_caller")));
-	printf("  allowed by    %s\n", dash(lictl_str(reply, "rule")));
+	printf("  rule          %s\n", dash(lictl_str(reply, "rule")));
 	printf("  max duration  %s s, agent notice %s\n", dash(lictl_str(reply, "max_duration")),
 	       dash(lictl_str(reply, "notice")));
 	json_object_put(reply);
