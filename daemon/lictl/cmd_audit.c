@@ -61,9 +61,15 @@ static int filter_options(const char *cmd, int argc, char **argv, struct json_ob
 
 static void print_record_line(struct json_object *r)
 {
-	char when[32];
+	char when[32], stop[96];
 	const char *what = lictl_str(r, "end_cause") ? lictl_str(r, "end_cause") :
 			   lictl_str(r, "rule") ? lictl_str(r, "rule") : lictl_str(r, "detail");
+
+	if (lictl_str(r, "end_cause")) {
+		snprintf(stop, sizeof(stop), "%s, %s packets", lictl_str(r, "end_cause"),
+			 lictl_str(r, "packets") ? lictl_str(r, "packets") : "?");
+		what = stop;
+	}
 
 	printf("%-6s %-21s %-15s %-8s %-12.12s %-6s %s\n", dash(lictl_str(r, "seq")),
 	       lictl_time_ms(r, "time_ms", when, sizeof(when)), dash(lictl_str(r, "event")),
