@@ -28,7 +28,11 @@
 #include <unistd.h>
 
 #define RING		512
-#define FRAME_MAX	1514
+/* Frames (up to 1454 bytes) start 2 bytes into 8-byte aligned rows, so the
+ * IP header behind the 14-byte Ethernet header is aligned.
+ */
+#define FRAME_ROOM	1520
+#define FRAME_OFF	2
 #define RTP_HDR		12
 
 static volatile sig_atomic_t stop;
@@ -137,7 +141,7 @@ static size_t build(uint8_t *f, const struct flow *fl, uint16_t seq)
 
 int main(int argc, char **argv)
 {
-	static uint8_t frames[RING][FRAME_MAX];
+	static uint8_t frames[RING][FRAME_ROOM] __attribute__((aligned(8)));
 	static struct mmsghdr msgs[RING];
 	static struct iovec iov[RING];
 	unsigned long seconds, sent = 0, refused = 0;
@@ -186,8 +190,8 @@ int main(int argc, char **argv)
 	setsockopt(fd, SOL_PACKET, PACKET_QDISC_BYPASS, &one, sizeof(one));
 
 	for (int i = 0; i < RING; i++) {
-		iov[i].iov_base = frames[i];
-		iov[i].iov_len = build(frames[i], &fl, i);
+		iov[i].iov_base = frames[i] + FRAME_OFF;
+		iov[i].iov_len = build(frames[i] + FRAME_OFF, &fl, i);
 		msgs[i].msg_hdr.msg_iov = &iov[i];
 		msgs[i].msg_hdr.msg_iovlen = 1;
 	}
