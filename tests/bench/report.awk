@@ -190,6 +190,9 @@ END {
 		}
 	}
 	em = hem; en = hen
+	if (("nomod" in cost_m) && gw["nomod"] > 0)
+		printf "\n%sNoise: rounds of (1) differ by ±%.0f ns (half range), ±%.0f%% of the gateway's cost: smaller differences are not resolved\n",
+			pre, cost_sp["nomod"] * cost_m["nomod"] / 100, cost_sp["nomod"] * cost_m["nomod"] / gw["nomod"]
 	if (mem_total != "") {
 		printf "\n%sMemory per stream (1 output), %d taps: %.0f bytes of kernel memory (of which slab %.0f, percpu %.0f, vmalloc %.0f); released by flush: %.0f bytes\n",
 			pre, ntaps, median(mem_used), median(mem_slab), median(mem_pcpu), median(mem_vm),
