@@ -106,7 +106,10 @@ say "Who heard what (wavmix: energy share of each tone, per direction)"
 check wavmix_report agent_ear "the agent (hears the caller only)"
 check wavmix_report caller_ear "the caller (hears the agent only)"
 check wavmix_report supervisor "the supervisor (hears both, mixed)"
-ls -l "$tmp/supervisor.wav" | awk '{ print "supervisor.wav:", $5, "bytes" }'
+if [ -n "${LISTENIN_OUT:-}" ]; then
+	cp "$tmp/supervisor.wav" "$tmp/agent.wav" "$tmp/caller.wav" "$LISTENIN_OUT/" &&
+		echo "what each one heard is saved as supervisor.wav, agent.wav and caller.wav"
+fi
 
 say "The supervisor tries to speak into the call: the gateway drops it"
 check recv_start gw_port "$ns_gw" --expect-none "$gws4:7000"
