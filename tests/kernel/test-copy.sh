@@ -6,6 +6,7 @@
 # media forwarded by the gateway (PRE_ROUTING) and sent by it (LOCAL_OUT);
 # traffic a tap does not match is neither copied nor altered, and copies are
 # never matched again.
+# listenin: timeout=600
 
 . "$(dirname "$0")/lib.sh"
 

@@ -6,6 +6,7 @@
 # dropped in the gateway and counted, while the call's media keeps flowing
 # and copies keep coming. Talk-back from elsewhere, to an output that is not
 # listen-only, or after the tap is gone passes.
+# listenin: timeout=600
 
 . "$(dirname "$0")/lib.sh"
 

@@ -5,7 +5,7 @@
 # namespace holding taps can be deleted while media flows: no warning, no
 # BUG, every tap freed, the call's media unaffected by the unload.
 # listenin: no-autoload
-# listenin: timeout=500
+# listenin: timeout=900
 
 . "$(dirname "$0")/lib.sh"
 
@@ -94,9 +94,9 @@ churn_with_traffic() {
 	topo_setup
 	recv_start agent "$ns_agent" "$agent4:5000"
 	recv_start agentv6 "$ns_agent" "$(ep $agent6 5000)"
-	send_bg m4 "$ns_caller" -k -d 300 -r $RATE "$caller4:4000" "$agent4:5000"
-	send_bg m6 "$ns_caller" -k -d 300 -r $RATE "$(ep $caller6 4000)" "$(ep $agent6 5000)"
-	for i in $(seq 30); do
+	send_bg m4 "$ns_caller" -k -d 600 -r 100 "$caller4:4000" "$agent4:5000"
+	send_bg m6 "$ns_caller" -k -d 600 -r 100 "$(ep $caller6 4000)" "$(ep $agent6 5000)"
+	for i in $(seq 15); do
 		id=$(tap_add stream "$agent4:5000" output "$sup14:6000" src "$gws4:7000" \
 			output "$sup24:6100" src "$gws4:7100" listen-only)
 		tap_add stream "$(ep $agent6 5000)" output "$(ep $sup16 6000)" src "$(ep $gws6 7000)" >/dev/null
