@@ -742,7 +742,7 @@ static int parse_line(struct config *cfg, char *line, const char **section,
 			}
 		}
 		snprintf(why, whylen,
-			 "unknown section \"[%.80s]\": use [daemon], [hep], [capture] or [calls]",
+			 "unknown section \"[%.80s]\": use [daemon], [hep], [capture], [calls], [policy], [audit] or [sessions]",
 			 s + 1);
 		return -1;
 	}
@@ -762,7 +762,7 @@ static int parse_line(struct config *cfg, char *line, const char **section,
 	}
 	if (!*section) {
 		snprintf(why, whylen,
-			 "key \"%.80s\" before any section: put it under [daemon], [hep], [capture] or [calls]",
+			 "key \"%.80s\" before any section: put it under [daemon], [hep], [capture], [calls], [policy], [audit] or [sessions]",
 			 s);
 		return -1;
 	}

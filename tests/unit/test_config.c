@@ -139,10 +139,10 @@ static void test_errors(void)
 		     "t.conf:4: unknown key \"lisen\" in [hep]",
 		     "unknown key names file, line, key and section");
 	expect_error("[foo]\n",
-		     "t.conf:1: unknown section \"[foo]\": use [daemon], [hep], [capture] or [calls]",
+		     "t.conf:1: unknown section \"[foo]\": use [daemon], [hep], [capture], [calls], [policy], [audit] or [sessions]",
 		     "unknown section");
 	expect_error("log_level = info\n",
-		     "t.conf:1: key \"log_level\" before any section: put it under [daemon], [hep], [capture] or [calls]",
+		     "t.conf:1: key \"log_level\" before any section: put it under [daemon], [hep], [capture], [calls], [policy], [audit] or [sessions]",
 		     "key outside a section");
 	expect_error("[daemon]\nlog_level = info\n[hep]\n[daemon]\nlog_level = debug\n",
 		     "t.conf:5: key \"log_level\" in [daemon] given twice (first on line 2)",
