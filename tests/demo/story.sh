@@ -17,7 +17,8 @@
 #  6. the audit trail is printed and its hash chain verified.
 #
 # Every step prints what it does and a TAP line (ok / not ok); exit 0 when
-# every check held. Needs the module (loaded here if it is not), the
+# every check held. With $LISTENIN_OUT (vm-run --out), what sup-sales heard
+# is kept there as story-sup-sales.wav. Needs the module (loaded here if it is not), the
 # programs (make -C daemon, make -C tests), sipp, jq, sqlite3, setpriv.
 
 cd "$(dirname "$0")/../.." || exit 1
@@ -118,6 +119,10 @@ cat "$tmp/e2e-ear1.out"
 diag_file "$tmp/e2e-ear1.err"
 check "the WAV file holds both tones, each well above any other frequency" \
 	[ "$e2e_ear_rc" -eq 0 ]
+if [ -n "${LISTENIN_OUT:-}" ] && [ -s "$tmp/ear1.wav" ]; then
+	cp "$tmp/ear1.wav" "$LISTENIN_OUT/story-sup-sales.wav" &&
+		echo "(kept as story-sup-sales.wav in the demo's output folder)"
+fi
 c2c=$(e2e_ear_tone ear1 $E2E_CALLER_HZ caller_to_callee)
 a2c=$(e2e_ear_tone ear1 $E2E_AGENT_HZ callee_to_caller)
 check "caller's $E2E_CALLER_HZ Hz came from port P, agent's $E2E_AGENT_HZ Hz from P+2" \
