@@ -34,7 +34,11 @@ say() { printf '\n== %s\n' "$*"; }
 run() {
 	local who=$1
 	shift
-	printf '%s %s\n' "$who" "$*" |
+	local line=$who a
+	for a in "$@"; do
+		case $a in *" "*) line+=" \"$a\"" ;; *) line+=" $a" ;; esac
+	done
+	printf '%s\n' "$line" |
 		sed 's#[^ ]*/daemon/build/##; s#^\([^ ]* \)\(n_gw\|as [^ ]*\) #\1#'
 	"$@"
 }
@@ -114,6 +118,7 @@ check "its tap is gone from the kernel" [ "$(tap_count)" = 0 ]
 
 say "What sup-sales heard ($tmp/ear1.wav)"
 e2e_ear_rc=0
+[ -n "$session" ] || e2e_stop ear1	# no session, no copies: do not wait for them
 e2e_wait ear1 || e2e_ear_rc=$?
 cat "$tmp/e2e-ear1.out"
 diag_file "$tmp/e2e-ear1.err"

@@ -173,9 +173,9 @@ e2e_call_start() {
 		-i $caller4 -p 5060 -m 1 -cid_str "$cid" -key queue "$queue" -key agent "$agent" \
 		-nostdin -timeout 300s -timeout_error
 	e2e_call_wait "$cid" answered || return 1
-	e2e_bg talk_caller "$ns_caller" "$TONESEND" -f $E2E_CALLER_HZ -s 0xca11e401 -d 120 \
+	e2e_bg talk_caller "$ns_caller" "$TONESEND" -f $E2E_CALLER_HZ -s 0xca11e401 -d 600 \
 		$caller4:40000 $agent4:50000
-	e2e_bg talk_agent "$ns_agent" "$TONESEND" -f $E2E_AGENT_HZ -s 0xa6e47002 -d 120 \
+	e2e_bg talk_agent "$ns_agent" "$TONESEND" -f $E2E_AGENT_HZ -s 0xa6e47002 -d 600 \
 		$agent4:50000 $caller4:40000
 }
 
@@ -229,7 +229,7 @@ e2e_talk_stop() {
 e2e_ear_start() {
 	local name=$1 ns=$2 i
 	rm -f "$tmp/$name.ready"
-	e2e_bg "$name" "$ns" "$WAVMIX" -o "$tmp/$name.wav" -d 120 -i 3 \
+	e2e_bg "$name" "$ns" "$WAVMIX" -o "$tmp/$name.wav" -d 600 -i 3 \
 		-t $E2E_CALLER_HZ -t $E2E_AGENT_HZ -e 0.2 -w "$tmp/$name.ready" "$3"
 	for i in $(seq 100); do
 		[ -e "$tmp/$name.ready" ] && return 0
