@@ -245,12 +245,28 @@ profile() {
 	cfg=$1
 	# perf takes seconds to start under emulation: the sender must outlast it
 	start_sender 120
-	sleep 0.5
+	# starting processes can take seconds on a loaded host: wait for traffic
+	first=$(snapshot | cut -d' ' -f9) n=0
+	while [ "$(snapshot | cut -d' ' -f9)" = "$first" ] && [ $n -lt 60 ]; do
+		sleep 0.5
+		n=$((n + 1))
+	done
 	perf record -q -C 0 -e cpu-clock -F 997 -o "/tmp/perf-$cfg.data" -- sleep "$secs" \
 		>/dev/null 2>&1 || { log "perf record failed for $cfg"; pkill_sender; return 0; }
 	pkill_sender
-	perf report -q -i "/tmp/perf-$cfg.data" --stdio --no-children --sort sym 2>/dev/null |
-		awk -v cfg="$cfg" 'NF && $1 ~ /%$/ && n++ < 25 { print "PROFILE " cfg " " $0 }'
+	# the top symbols, then the share of listenin.ko's code and of the
+	# netfilter hook dispatch (nf_hook_slow) over all samples
+	perf report -q -i "/tmp/perf-$cfg.data" --stdio --no-children --sort dso,sym 2>/dev/null |
+		awk -v cfg="$cfg" '
+			# perf attributes module code to [kernel.kallsyms]: take the
+			# module'"'"'s symbol names from /proc/kallsyms
+			FILENAME == "/proc/kallsyms" { if ($4 == "[listenin]") ours[$3] = 1; next }
+			!NF || $1 !~ /%$/ { next }
+			{ p = $1; sub(/%$/, "", p) }
+			$NF in ours { mod += p }
+			$NF == "nf_hook_slow" { hook += p }
+			n++ < 25 { print "PROFILE " cfg " " $0 }
+			END { printf "PROFILE %s share: listenin.ko %.2f%%, nf_hook_slow %.2f%%\n", cfg, mod, hook }' /proc/kallsyms -
 }
 measure=measure
 
@@ -388,6 +404,11 @@ if [ -n "$profiles" ]; then
 		insmod_listenin
 		run_cfg mod0 profile
 		run_cfg modcopy profile
+		if has mod100k || has mod100kcopy; then
+			ngw "$bin/taps" add "$ntaps" 172.16.0.1 20000 10.0.3.1 40000 10.0.3.254 40000 >&2
+			run_cfg mod100k profile
+			run_cfg mod100kcopy profile
+		fi
 		rmmod listenin
 	fi
 fi
