@@ -41,8 +41,8 @@ static struct dst_entry *lookup6(struct net *net,
 				 const struct listenin_output *out, u32 *cookie)
 {
 	struct flowi6 fl6 = {
-		.daddr = out->daddr.ip6,
-		.saddr = out->saddr.ip6,
+		.daddr = *listenin_ip6(&out->daddr),
+		.saddr = *listenin_ip6(&out->saddr),
 		.flowi6_proto = IPPROTO_UDP,
 	};
 	struct dst_entry *dst;
@@ -136,15 +136,15 @@ static void rewrite6(struct sk_buff *skb, const struct listenin_pkt *pkt,
 
 	ports(out, rtcp_port, &sport, &dport);
 	inet_proto_csum_replace16(&uh->check, skb, ip6h->saddr.s6_addr32,
-				  out->saddr.ip6.s6_addr32, true);
+				  listenin_ip6(&out->saddr)->s6_addr32, true);
 	inet_proto_csum_replace16(&uh->check, skb, ip6h->daddr.s6_addr32,
-				  out->daddr.ip6.s6_addr32, true);
+				  listenin_ip6(&out->daddr)->s6_addr32, true);
 	inet_proto_csum_replace2(&uh->check, skb, uh->source, sport, false);
 	inet_proto_csum_replace2(&uh->check, skb, uh->dest, dport, false);
 	if (!uh->check)
 		uh->check = CSUM_MANGLED_0;
-	ip6h->saddr = out->saddr.ip6;
-	ip6h->daddr = out->daddr.ip6;
+	ip6h->saddr = *listenin_ip6(&out->saddr);
+	ip6h->daddr = *listenin_ip6(&out->daddr);
 	uh->source = sport;
 	uh->dest = dport;
 	ip6h->hop_limit = ip6_dst_hoplimit(dst);

@@ -131,12 +131,12 @@ malformed:
 	return false;
 }
 
-static bool addr_eq(u8 family, const union listenin_addr *a,
+static bool addr_eq(u8 family, const union listenin_ip *a,
 		    const union listenin_addr *b)
 {
 	if (family == AF_INET)
 		return a->ip == b->ip;
-	return ipv6_addr_equal(&a->ip6, &b->ip6);
+	return ipv6_addr_equal(listenin_ip6(a), &b->ip6);
 }
 
 /* RTCP packet types 192..223 share their second byte with RTP payload
@@ -187,11 +187,13 @@ static void stream_match(struct net *net, struct listenin_net *ln,
 			 struct listenin_stream *s, bool rtcp_port,
 			 const u8 *payload, unsigned int len, bool *matched)
 {
+	struct listenin_tap *tap = listenin_stream_tap(s);
+	struct listenin_output *out;
 	unsigned long now = jiffies;
 	__be32 ssrc;
 	unsigned int i;
 
-	if (!READ_ONCE(s->tap->live) || narrowed_out(s, pkt, rtcp_port))
+	if (!READ_ONCE(tap->live) || narrowed_out(s, pkt, rtcp_port))
 		return;
 	if (classify(s, payload, len, rtcp_port, &ssrc) == CLASS_NONE) {
 		listenin_stat_inc(ln->stats, LISTENIN_A_STATS_NOT_RTP);
@@ -204,15 +206,16 @@ static void stream_match(struct net *net, struct listenin_net *ln,
 	atomic64_add(pkt->len, &s->bytes);
 	if (READ_ONCE(s->last_seen) != now)
 		WRITE_ONCE(s->last_seen, now);
+	out = listenin_tap_output(tap, s->first_output);
 	for (i = 0; i < s->n_outputs; i++)
-		listenin_dup(net, ln, skb, pkt, &s->outputs[i], rtcp_port);
+		listenin_dup(net, ln, skb, pkt, out + i, rtcp_port);
 }
 
 static bool talkback(struct listenin_net *ln, const struct listenin_pkt *pkt,
 		     struct listenin_output *out)
 {
 	if (pkt->sport != out->dport ||
-	    !addr_eq(out->family, &pkt->saddr, &out->daddr))
+	    !addr_eq(out->family, &out->daddr, &pkt->saddr))
 		return false;
 	atomic64_inc(&out->talkback_dropped);
 	listenin_stat_inc(ln->stats, LISTENIN_A_STATS_TALKBACK_DROPPED);
@@ -239,20 +242,17 @@ static unsigned int match(struct net *net, struct listenin_net *ln,
 		len = 0;
 
 	rhl_for_each_entry_rcu(m, pos, list, node) {
+		struct listenin_tap *tap = listenin_match_tap(m);
+
 		switch (m->kind) {
 		case LISTENIN_MATCH_RTP:
-			stream_match(net, ln, skb, pkt,
-				     container_of(m, struct listenin_stream, rtp),
-				     false, payload, len, &matched);
-			break;
 		case LISTENIN_MATCH_RTCP:
-			stream_match(net, ln, skb, pkt,
-				     container_of(m, struct listenin_stream, rtcp),
-				     true, payload, len, &matched);
+			stream_match(net, ln, skb, pkt, &tap->streams[m->owner],
+				     m->kind == LISTENIN_MATCH_RTCP, payload, len,
+				     &matched);
 			break;
 		case LISTENIN_MATCH_TALKBACK:
-			if (talkback(ln, pkt, container_of(m, struct listenin_output,
-							   talkback)))
+			if (talkback(ln, pkt, listenin_tap_output(tap, m->owner)))
 				drop = true;
 			break;
 		}

@@ -55,13 +55,18 @@ static int __init listenin_init(void)
 {
 	int err;
 
+	err = listenin_tap_init();
+	if (err)
+		return err;
 #ifdef DEBUG
-	if (!listenin_table_selftest() || !listenin_hook_selftest())
-		return -ENOTRECOVERABLE;
+	if (!listenin_table_selftest() || !listenin_hook_selftest()) {
+		err = -ENOTRECOVERABLE;
+		goto err_tap;
+	}
 #endif
 	err = listenin_netns_init();
 	if (err)
-		return err;
+		goto err_tap;
 	err = listenin_netlink_init();
 	if (err)
 		goto err_netns;
@@ -75,6 +80,8 @@ err_netlink:
 err_netns:
 	listenin_netns_exit();
 	rcu_barrier();
+err_tap:
+	listenin_tap_exit();
 	return err;
 }
 
@@ -85,6 +92,7 @@ static void __exit listenin_exit(void)
 	listenin_netns_exit();
 	/* Taps are freed by RCU callbacks that live in this module. */
 	rcu_barrier();
+	listenin_tap_exit();
 }
 
 module_init(listenin_init);

@@ -133,10 +133,95 @@ static unsigned int count_nested(const struct nlattr *nest)
 	return n;
 }
 
-static int parse_output(struct listenin_stream *s, struct listenin_output *out,
+/*
+ * The first pass over a tap's streams sizes its block: outputs, table
+ * entries and IPv6 addresses. It reports nothing: anything wrong is found
+ * again, with its message, by the second pass (parse_stream()) before that
+ * pass uses more than was sized.
+ */
+struct tap_shape {
+	unsigned int outputs;
+	unsigned int matches;
+	unsigned int addr6;
+	unsigned int max_outputs;
+};
+
+static void shape_stream(struct tap_shape *sh, const struct nlattr *nest)
+{
+	struct nlattr *tb[LISTENIN_A_STREAM_MAX + 1];
+	struct nlattr *otb[LISTENIN_A_OUTPUT_MAX + 1];
+	unsigned int n = 0, addrs = 0;
+	struct nlattr *nla;
+	bool ip6;
+	int rem;
+
+	if (nla_parse_nested(tb, LISTENIN_A_STREAM_MAX, nest, stream_policy,
+			     NULL) ||
+	    !tb[LISTENIN_A_STREAM_FAMILY] || !tb[LISTENIN_A_STREAM_OUTPUTS])
+		return;
+	ip6 = nla_get_u16(tb[LISTENIN_A_STREAM_FAMILY]) == AF_INET6;
+	sh->matches++;
+	if (tb[LISTENIN_A_STREAM_FLAGS] &&
+	    (nla_get_u32(tb[LISTENIN_A_STREAM_FLAGS]) & LISTENIN_STREAM_F_RTCP))
+		sh->matches++;
+	addrs += 2;
+	nla_for_each_nested(nla, tb[LISTENIN_A_STREAM_OUTPUTS], rem) {
+		if (n++ == sh->max_outputs)
+			break;
+		sh->outputs++;
+		addrs += 2;
+		if (!nla_parse_nested(otb, LISTENIN_A_OUTPUT_MAX, nla,
+				      output_policy, NULL) &&
+		    otb[LISTENIN_A_OUTPUT_FLAGS] &&
+		    (nla_get_u32(otb[LISTENIN_A_OUTPUT_FLAGS]) &
+		     LISTENIN_OUTPUT_F_LISTEN_ONLY))
+			sh->matches++;
+	}
+	if (ip6)
+		sh->addr6 += addrs;
+}
+
+/* Where the second pass is in the tap's block. */
+struct tap_fill {
+	struct listenin_tap *tap;
+	unsigned int output;
+	unsigned int match;
+	unsigned int addr6;
+	unsigned int n_addr6;
+	unsigned int max_outputs;
+};
+
+static bool fill_full(const struct tap_fill *f, unsigned int outputs,
+		      unsigned int matches, unsigned int addr6)
+{
+	return WARN_ON_ONCE(f->output + outputs > f->tap->n_outputs ||
+			    f->match + matches > f->tap->n_matches ||
+			    f->addr6 + addr6 > f->n_addr6);
+}
+
+static void fill_match(struct tap_fill *f, u8 kind, unsigned int owner)
+{
+	listenin_tap_set_match(f->tap, f->match++, kind, owner);
+}
+
+static void fill_addr(struct tap_fill *f, union listenin_ip *a, u8 family,
+		      const union listenin_addr *v)
+{
+	struct in6_addr *slot = NULL;
+
+	if (family == AF_INET6)
+		slot = listenin_tap_addr6(f->tap, f->addr6++);
+	listenin_ip_set(a, family, v, slot);
+}
+
+static int parse_output(struct tap_fill *f, struct listenin_stream *s,
 			struct nlattr *nest, struct netlink_ext_ack *extack)
 {
 	struct nlattr *tb[LISTENIN_A_OUTPUT_MAX + 1];
+	union listenin_addr daddr, saddr;
+	struct listenin_output *out;
+	__be16 dport, sport;
+	u8 flags = 0;
 	int err;
 
 	err = nla_parse_nested(tb, LISTENIN_A_OUTPUT_MAX, nest, output_policy,
@@ -152,53 +237,63 @@ static int parse_output(struct listenin_stream *s, struct listenin_output *out,
 	    MISSING(extack, nest, tb, LISTENIN_A_OUTPUT_SRC_PORT,
 		    "output needs LISTENIN_A_OUTPUT_SRC_PORT"))
 		return -EINVAL;
-	out->family = s->family;
-	err = get_addr(tb[LISTENIN_A_OUTPUT_DST_ADDR], s->family, &out->daddr,
+	err = get_addr(tb[LISTENIN_A_OUTPUT_DST_ADDR], s->family, &daddr,
 		       extack);
 	if (err)
 		return err;
-	err = get_addr(tb[LISTENIN_A_OUTPUT_SRC_ADDR], s->family, &out->saddr,
+	err = get_addr(tb[LISTENIN_A_OUTPUT_SRC_ADDR], s->family, &saddr,
 		       extack);
 	if (err)
 		return err;
-	err = get_port(tb[LISTENIN_A_OUTPUT_DST_PORT], &out->dport, extack);
+	err = get_port(tb[LISTENIN_A_OUTPUT_DST_PORT], &dport, extack);
 	if (err)
 		return err;
-	err = get_port(tb[LISTENIN_A_OUTPUT_SRC_PORT], &out->sport, extack);
+	err = get_port(tb[LISTENIN_A_OUTPUT_SRC_PORT], &sport, extack);
 	if (err)
 		return err;
 	if (s->flags & LISTENIN_STREAM_F_RTCP) {
-		if (out->dport == htons(U16_MAX)) {
+		if (dport == htons(U16_MAX)) {
 			NL_SET_ERR_MSG_ATTR(extack, tb[LISTENIN_A_OUTPUT_DST_PORT],
 					    "RTCP needs port + 1: output port must be below 65535");
 			return -EINVAL;
 		}
-		if (out->sport == htons(U16_MAX)) {
+		if (sport == htons(U16_MAX)) {
 			NL_SET_ERR_MSG_ATTR(extack, tb[LISTENIN_A_OUTPUT_SRC_PORT],
 					    "RTCP needs port + 1: output source port must be below 65535");
 			return -EINVAL;
 		}
 	}
 	if (tb[LISTENIN_A_OUTPUT_FLAGS])
-		out->flags = nla_get_u32(tb[LISTENIN_A_OUTPUT_FLAGS]);
+		flags = nla_get_u32(tb[LISTENIN_A_OUTPUT_FLAGS]);
+	if (fill_full(f, 1, !!(flags & LISTENIN_OUTPUT_F_LISTEN_ONLY),
+		      s->family == AF_INET6 ? 2 : 0))
+		return -EINVAL;
+	out = listenin_tap_output(f->tap, f->output);
+	out->family = s->family;
+	out->flags = flags;
+	out->dport = dport;
+	out->sport = sport;
+	fill_addr(f, &out->daddr, s->family, &daddr);
+	fill_addr(f, &out->saddr, s->family, &saddr);
+	if (flags & LISTENIN_OUTPUT_F_LISTEN_ONLY)
+		fill_match(f, LISTENIN_MATCH_TALKBACK, f->output);
+	f->output++;
 	return 0;
 }
 
-static struct listenin_stream *parse_stream(struct nlattr *nest,
-					    struct netlink_ext_ack *extack,
-					    int *errp)
+static int parse_stream(struct tap_fill *f, struct listenin_stream *s,
+			struct nlattr *nest, struct netlink_ext_ack *extack)
 {
 	struct nlattr *tb[LISTENIN_A_STREAM_MAX + 1], *nla;
-	struct listenin_stream *s;
-	unsigned int n, i = 0;
+	union listenin_addr daddr, saddr = {};
+	unsigned int n;
 	u16 family;
 	int err, rem;
 
 	err = nla_parse_nested(tb, LISTENIN_A_STREAM_MAX, nest, stream_policy,
 			       extack);
 	if (err)
-		goto fail;
-	err = -EINVAL;
+		return err;
 	if (MISSING(extack, nest, tb, LISTENIN_A_STREAM_FAMILY,
 		    "stream needs LISTENIN_A_STREAM_FAMILY") ||
 	    MISSING(extack, nest, tb, LISTENIN_A_STREAM_DST_ADDR,
@@ -207,50 +302,43 @@ static struct listenin_stream *parse_stream(struct nlattr *nest,
 		    "stream needs LISTENIN_A_STREAM_DST_PORT") ||
 	    MISSING(extack, nest, tb, LISTENIN_A_STREAM_OUTPUTS,
 		    "stream needs LISTENIN_A_STREAM_OUTPUTS"))
-		goto fail;
+		return -EINVAL;
 	family = nla_get_u16(tb[LISTENIN_A_STREAM_FAMILY]);
 	if (family != AF_INET && family != AF_INET6) {
 		NL_SET_ERR_MSG_ATTR(extack, tb[LISTENIN_A_STREAM_FAMILY],
 				    "stream family must be AF_INET or AF_INET6");
-		goto fail;
+		return -EINVAL;
 	}
 	n = count_nested(tb[LISTENIN_A_STREAM_OUTPUTS]);
 	if (!n) {
 		NL_SET_ERR_MSG_ATTR(extack, tb[LISTENIN_A_STREAM_OUTPUTS],
 				    "stream needs at least one output");
-		goto fail;
+		return -EINVAL;
 	}
-	if (n > min(READ_ONCE(listenin_max_outputs), LISTENIN_MAX_OUTPUTS_LIMIT)) {
+	if (n > f->max_outputs) {
 		NL_SET_ERR_MSG_ATTR(extack, tb[LISTENIN_A_STREAM_OUTPUTS],
 				    "too many outputs in one stream (module parameter max_outputs)");
-		err = -E2BIG;
-		goto fail;
-	}
-	s = listenin_stream_alloc(n);
-	if (!s) {
-		err = -ENOMEM;
-		goto fail;
+		return -E2BIG;
 	}
 	s->family = family;
-	err = get_addr(tb[LISTENIN_A_STREAM_DST_ADDR], family, &s->daddr,
-		       extack);
+	err = get_addr(tb[LISTENIN_A_STREAM_DST_ADDR], family, &daddr, extack);
 	if (err)
-		goto fail_free;
+		return err;
 	err = get_port(tb[LISTENIN_A_STREAM_DST_PORT], &s->dport, extack);
 	if (err)
-		goto fail_free;
+		return err;
 	if (tb[LISTENIN_A_STREAM_SRC_ADDR]) {
-		err = get_addr(tb[LISTENIN_A_STREAM_SRC_ADDR], family,
-			       &s->saddr, extack);
+		err = get_addr(tb[LISTENIN_A_STREAM_SRC_ADDR], family, &saddr,
+			       extack);
 		if (err)
-			goto fail_free;
+			return err;
 		s->narrow |= LISTENIN_NARROW_SADDR;
 	}
 	if (tb[LISTENIN_A_STREAM_SRC_PORT]) {
 		err = get_port(tb[LISTENIN_A_STREAM_SRC_PORT], &s->sport,
 			       extack);
 		if (err)
-			goto fail_free;
+			return err;
 		s->narrow |= LISTENIN_NARROW_SPORT;
 	}
 	if (tb[LISTENIN_A_STREAM_SSRC]) {
@@ -259,32 +347,36 @@ static struct listenin_stream *parse_stream(struct nlattr *nest,
 	}
 	if (tb[LISTENIN_A_STREAM_FLAGS])
 		s->flags = nla_get_u32(tb[LISTENIN_A_STREAM_FLAGS]);
-	err = -EINVAL;
 	if (s->flags & LISTENIN_STREAM_F_RTCP) {
 		if (s->dport == htons(U16_MAX)) {
 			NL_SET_ERR_MSG_ATTR(extack, tb[LISTENIN_A_STREAM_DST_PORT],
 					    "RTCP needs port + 1: stream port must be below 65535");
-			goto fail_free;
+			return -EINVAL;
 		}
 		if ((s->narrow & LISTENIN_NARROW_SPORT) &&
 		    s->sport == htons(U16_MAX)) {
 			NL_SET_ERR_MSG_ATTR(extack, tb[LISTENIN_A_STREAM_SRC_PORT],
 					    "RTCP needs port + 1: stream source port must be below 65535");
-			goto fail_free;
+			return -EINVAL;
 		}
 	}
+	if (fill_full(f, 0, 1 + !!(s->flags & LISTENIN_STREAM_F_RTCP),
+		      family == AF_INET6 ? 2 : 0))
+		return -EINVAL;
+	fill_addr(f, &s->daddr, family, &daddr);
+	fill_addr(f, &s->saddr, family, &saddr);
+	s->first_output = f->output;
+	s->last_seen = jiffies;
+	fill_match(f, LISTENIN_MATCH_RTP, s->index);
+	if (s->flags & LISTENIN_STREAM_F_RTCP)
+		fill_match(f, LISTENIN_MATCH_RTCP, s->index);
 	nla_for_each_nested(nla, tb[LISTENIN_A_STREAM_OUTPUTS], rem) {
-		err = parse_output(s, &s->outputs[i++], nla, extack);
+		err = parse_output(f, s, nla, extack);
 		if (err)
-			goto fail_free;
+			return err;
 	}
-	return s;
-
-fail_free:
-	kfree(s);
-fail:
-	*errp = err;
-	return NULL;
+	s->n_outputs = n;
+	return 0;
 }
 
 static int put_u64s(struct sk_buff *skb, int nest_type, int pad,
@@ -372,7 +464,7 @@ static size_t tap_msg_size(const struct listenin_tap *tap)
 	stream = nla_total_size(0) + 2 * addr + 5 * u32s + counters_size(2) +
 		 nla_total_size(0);
 	for (i = 0; i < tap->n_streams; i++)
-		size += stream + tap->streams[i]->n_outputs * output;
+		size += stream + tap->streams[i].n_outputs * output;
 	return size;
 }
 
@@ -386,9 +478,11 @@ static int put_output(struct sk_buff *skb, const struct listenin_output *out)
 	if (!nest)
 		return -EMSGSIZE;
 	listenin_output_counters(out, &c);
-	if (nla_put(skb, LISTENIN_A_OUTPUT_DST_ADDR, len, &out->daddr) ||
+	if (nla_put(skb, LISTENIN_A_OUTPUT_DST_ADDR, len,
+		    listenin_ip_bytes(&out->daddr, out->family)) ||
 	    nla_put_u16(skb, LISTENIN_A_OUTPUT_DST_PORT, ntohs(out->dport)) ||
-	    nla_put(skb, LISTENIN_A_OUTPUT_SRC_ADDR, len, &out->saddr) ||
+	    nla_put(skb, LISTENIN_A_OUTPUT_SRC_ADDR, len,
+		    listenin_ip_bytes(&out->saddr, out->family)) ||
 	    nla_put_u16(skb, LISTENIN_A_OUTPUT_SRC_PORT, ntohs(out->sport)) ||
 	    nla_put_u32(skb, LISTENIN_A_OUTPUT_FLAGS, out->flags) ||
 	    put_counters(skb, LISTENIN_A_OUTPUT_COUNTERS, &c, COUNTERS_OUTPUT)) {
@@ -410,10 +504,12 @@ static int put_stream(struct sk_buff *skb, const struct listenin_stream *s)
 		return -EMSGSIZE;
 	listenin_stream_counters(s, &c);
 	if (nla_put_u16(skb, LISTENIN_A_STREAM_FAMILY, s->family) ||
-	    nla_put(skb, LISTENIN_A_STREAM_DST_ADDR, len, &s->daddr) ||
+	    nla_put(skb, LISTENIN_A_STREAM_DST_ADDR, len,
+		    listenin_ip_bytes(&s->daddr, s->family)) ||
 	    nla_put_u16(skb, LISTENIN_A_STREAM_DST_PORT, ntohs(s->dport)) ||
 	    ((s->narrow & LISTENIN_NARROW_SADDR) &&
-	     nla_put(skb, LISTENIN_A_STREAM_SRC_ADDR, len, &s->saddr)) ||
+	     nla_put(skb, LISTENIN_A_STREAM_SRC_ADDR, len,
+		     listenin_ip_bytes(&s->saddr, s->family))) ||
 	    ((s->narrow & LISTENIN_NARROW_SPORT) &&
 	     nla_put_u16(skb, LISTENIN_A_STREAM_SRC_PORT, ntohs(s->sport))) ||
 	    ((s->narrow & LISTENIN_NARROW_SSRC) &&
@@ -425,7 +521,7 @@ static int put_stream(struct sk_buff *skb, const struct listenin_stream *s)
 	if (!outputs)
 		goto cancel;
 	for (i = 0; i < s->n_outputs; i++)
-		if (put_output(skb, &s->outputs[i]))
+		if (put_output(skb, listenin_stream_output(s, i)))
 			goto cancel;
 	nla_nest_end(skb, outputs);
 	nla_nest_end(skb, nest);
@@ -456,7 +552,7 @@ static int put_tap(struct sk_buff *skb, const struct listenin_tap *tap)
 	if (!streams)
 		return -EMSGSIZE;
 	for (i = 0; i < tap->n_streams; i++)
-		if (put_stream(skb, tap->streams[i]))
+		if (put_stream(skb, &tap->streams[i]))
 			return -EMSGSIZE;
 	nla_nest_end(skb, streams);
 	return 0;
@@ -467,10 +563,12 @@ static int tap_new(struct sk_buff *skb, struct genl_info *info)
 	struct listenin_net *ln = listenin_net(genl_info_net(info));
 	struct netlink_ext_ack *extack = info->extack;
 	struct nlattr *streams = info->attrs[LISTENIN_A_TAP_STREAMS];
+	struct tap_shape sh = {};
+	struct tap_fill fill = {};
 	struct listenin_tap *tap;
 	struct sk_buff *msg;
 	struct nlattr *nla;
-	unsigned int n;
+	unsigned int n, i = 0;
 	void *hdr;
 	u64 cookie;
 	int err, rem;
@@ -489,7 +587,11 @@ static int tap_new(struct sk_buff *skb, struct genl_info *info)
 				    "too many streams in one tap (module parameter max_streams)");
 		return -E2BIG;
 	}
-	tap = listenin_tap_alloc(n);
+	sh.max_outputs = min(READ_ONCE(listenin_max_outputs),
+			     LISTENIN_MAX_OUTPUTS_LIMIT);
+	nla_for_each_nested(nla, streams, rem)
+		shape_stream(&sh, nla);
+	tap = listenin_tap_alloc(n, sh.outputs, sh.matches, sh.addr6);
 	if (!tap)
 		return -ENOMEM;
 	if (info->attrs[LISTENIN_A_TAP_COOKIE])
@@ -506,15 +608,25 @@ static int tap_new(struct sk_buff *skb, struct genl_info *info)
 			return -EINVAL;
 		}
 	}
+	fill.tap = tap;
+	fill.n_addr6 = sh.addr6;
+	fill.max_outputs = sh.max_outputs;
 	nla_for_each_nested(nla, streams, rem) {
-		struct listenin_stream *s = parse_stream(nla, extack, &err);
+		struct listenin_stream *s = &tap->streams[i];
 
-		if (!s) {
+		s->index = i++;
+		err = parse_stream(&fill, s, nla, extack);
+		if (err) {
 			listenin_tap_free(tap);
 			return err;
 		}
-		s->tap = tap;
-		tap->streams[tap->n_streams++] = s;
+	}
+	/* Every entry the table gets must be filled in. */
+	if (WARN_ON_ONCE(fill.output != tap->n_outputs ||
+			 fill.match != tap->n_matches ||
+			 fill.addr6 != fill.n_addr6)) {
+		listenin_tap_free(tap);
+		return -EINVAL;
 	}
 
 	/* Everything that can fail after the insert is done before it. */

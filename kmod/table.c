@@ -3,8 +3,8 @@
  * One rhltable per namespace maps (family, destination address, destination
  * port) to the streams, RTCP ports and listen-only outputs that care about
  * it. Entries carry no key of their own: it is derived from the stream or
- * output that embeds them, which keeps a stream with one output in a
- * 256-byte slab object.
+ * output that owns them in the same tap block, which keeps the common tap
+ * (one IPv4 stream, one output) in one 176-byte object.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -16,31 +16,37 @@
 
 static void match_key(const struct listenin_match *m, struct listenin_key *key)
 {
+	const struct listenin_tap *tap = listenin_match_tap(m);
 	const struct listenin_stream *s;
 	const struct listenin_output *out;
+	const union listenin_ip *addr;
 
 	memset(key, 0, sizeof(*key));
 	switch (m->kind) {
 	case LISTENIN_MATCH_RTP:
-		s = container_of(m, struct listenin_stream, rtp);
-		key->addr = s->daddr;
+		s = &tap->streams[m->owner];
+		addr = &s->daddr;
 		key->port = s->dport;
 		key->family = s->family;
 		break;
 	case LISTENIN_MATCH_RTCP:
-		s = container_of(m, struct listenin_stream, rtcp);
-		key->addr = s->daddr;
+		s = &tap->streams[m->owner];
+		addr = &s->daddr;
 		key->port = htons(ntohs(s->dport) + 1);
 		key->family = s->family;
 		break;
 	default:
 		/* Talk-back is addressed to where the output's copies come from. */
-		out = container_of(m, struct listenin_output, talkback);
-		key->addr = out->saddr;
+		out = listenin_tap_output(tap, m->owner);
+		addr = &out->saddr;
 		key->port = out->sport;
 		key->family = out->family;
 		break;
 	}
+	if (key->family == AF_INET)
+		key->addr.ip = addr->ip;
+	else
+		key->addr.ip6 = *listenin_ip6(addr);
 }
 
 static u32 key_hash(const void *data, u32 len, u32 seed)
@@ -101,48 +107,6 @@ static int insert(struct listenin_net *ln, struct listenin_match *m)
 	return rhltable_insert_key(&ln->table, &key, &m->node, table_params);
 }
 
-static void stream_remove(struct listenin_net *ln, struct listenin_stream *s,
-			  unsigned int n_outputs, bool rtp, bool rtcp)
-{
-	unsigned int i;
-
-	for (i = 0; i < n_outputs; i++)
-		if (s->outputs[i].flags & LISTENIN_OUTPUT_F_LISTEN_ONLY)
-			rhltable_remove(&ln->table, &s->outputs[i].talkback.node,
-					table_params);
-	if (rtcp && (s->flags & LISTENIN_STREAM_F_RTCP))
-		rhltable_remove(&ln->table, &s->rtcp.node, table_params);
-	if (rtp)
-		rhltable_remove(&ln->table, &s->rtp.node, table_params);
-}
-
-static int stream_insert(struct listenin_net *ln, struct listenin_stream *s)
-{
-	unsigned int i;
-	int err;
-
-	err = insert(ln, &s->rtp);
-	if (err)
-		return err;
-	if (s->flags & LISTENIN_STREAM_F_RTCP) {
-		err = insert(ln, &s->rtcp);
-		if (err) {
-			stream_remove(ln, s, 0, true, false);
-			return err;
-		}
-	}
-	for (i = 0; i < s->n_outputs; i++) {
-		if (!(s->outputs[i].flags & LISTENIN_OUTPUT_F_LISTEN_ONLY))
-			continue;
-		err = insert(ln, &s->outputs[i].talkback);
-		if (err) {
-			stream_remove(ln, s, i, true, true);
-			return err;
-		}
-	}
-	return 0;
-}
-
 /*
  * Entries become visible one by one; the tap's streams only copy once
  * listenin_netns_tap_add() marks it live, so a failed insert never copied.
@@ -152,13 +116,13 @@ int listenin_table_insert(struct listenin_net *ln, struct listenin_tap *tap)
 	unsigned int i;
 	int err;
 
-	for (i = 0; i < tap->n_streams; i++) {
-		err = stream_insert(ln, tap->streams[i]);
+	for (i = 0; i < tap->n_matches; i++) {
+		err = insert(ln, listenin_tap_match(tap, i));
 		if (err) {
 			while (i--)
-				stream_remove(ln, tap->streams[i],
-					      tap->streams[i]->n_outputs,
-					      true, true);
+				rhltable_remove(&ln->table,
+						&listenin_tap_match(tap, i)->node,
+						table_params);
 			return err;
 		}
 	}
@@ -169,9 +133,9 @@ void listenin_table_remove(struct listenin_net *ln, struct listenin_tap *tap)
 {
 	unsigned int i;
 
-	for (i = 0; i < tap->n_streams; i++)
-		stream_remove(ln, tap->streams[i], tap->streams[i]->n_outputs,
-			      true, true);
+	for (i = 0; i < tap->n_matches; i++)
+		rhltable_remove(&ln->table, &listenin_tap_match(tap, i)->node,
+				table_params);
 }
 
 #ifdef DEBUG

@@ -7,35 +7,42 @@
 static struct listenin_tap *selftest_tap(u8 family, u32 host, u16 port,
 					 bool rtcp, bool listen_only, u16 sport)
 {
+	union listenin_addr daddr = {}, saddr = {};
+	struct listenin_output *out;
 	struct listenin_stream *s;
 	struct listenin_tap *tap;
+	unsigned int n6 = family == AF_INET6 ? 4 : 0, m = 0;
 
-	tap = listenin_tap_alloc(1);
+	tap = listenin_tap_alloc(1, 1, 1 + rtcp + listen_only, n6);
 	if (!tap)
 		return NULL;
-	s = listenin_stream_alloc(1);
-	if (!s) {
-		kfree(tap);
-		return NULL;
-	}
-	tap->streams[0] = s;
-	tap->n_streams = 1;
-	s->tap = tap;
+	s = &tap->streams[0];
+	out = listenin_tap_output(tap, 0);
+	s->n_outputs = 1;
 	s->family = family;
 	s->dport = htons(port);
 	s->flags = rtcp ? LISTENIN_STREAM_F_RTCP : 0;
-	s->outputs[0].family = family;
-	s->outputs[0].flags = listen_only ? LISTENIN_OUTPUT_F_LISTEN_ONLY : 0;
-	s->outputs[0].sport = htons(sport);
+	out->family = family;
+	out->flags = listen_only ? LISTENIN_OUTPUT_F_LISTEN_ONLY : 0;
+	out->sport = htons(sport);
 	if (family == AF_INET) {
-		s->daddr.ip = htonl(host);
-		s->outputs[0].saddr.ip = htonl(0x0a090001);
+		daddr.ip = htonl(host);
+		saddr.ip = htonl(0x0a090001);
 	} else {
-		s->daddr.ip6.s6_addr32[0] = htonl(0x20010db8);
-		s->daddr.ip6.s6_addr32[3] = htonl(host);
-		s->outputs[0].saddr.ip6.s6_addr32[0] = htonl(0x20010db8);
-		s->outputs[0].saddr.ip6.s6_addr32[3] = htonl(0x0a090001);
+		daddr.ip6.s6_addr32[0] = htonl(0x20010db8);
+		daddr.ip6.s6_addr32[3] = htonl(host);
+		saddr.ip6.s6_addr32[0] = htonl(0x20010db8);
+		saddr.ip6.s6_addr32[3] = htonl(0x0a090001);
 	}
+	listenin_ip_set(&s->daddr, family, &daddr,
+			n6 ? listenin_tap_addr6(tap, 0) : NULL);
+	listenin_ip_set(&out->saddr, family, &saddr,
+			n6 ? listenin_tap_addr6(tap, 1) : NULL);
+	listenin_tap_set_match(tap, m++, LISTENIN_MATCH_RTP, 0);
+	if (rtcp)
+		listenin_tap_set_match(tap, m++, LISTENIN_MATCH_RTCP, 0);
+	if (listen_only)
+		listenin_tap_set_match(tap, m++, LISTENIN_MATCH_TALKBACK, 0);
 	return tap;
 }
 
