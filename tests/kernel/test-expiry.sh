@@ -9,7 +9,7 @@
 
 . "$(dirname "$0")/lib.sh"
 
-N=300
+N=450
 RATE=50
 
 require_root
@@ -46,13 +46,18 @@ expires_after_media_stops() {
 	recv_start sup1 "$ns_sup1" --expect $N "$sup14:6000"
 	id=$(tap_add --cookie 0xe1 --idle-timeout 3 stream "$agent4:5000" \
 		output "$sup14:6000" src "$gws4:7000")
-	# Six seconds of media: twice the timeout, the tap must live on.
-	send "$ns_caller" -c $N -r $RATE "$caller4:4000" "$agent4:5000"
+	# Media for three times the timeout; looked at while it still flows,
+	# past the timeout (looking after it ends would race process start-up
+	# under emulation against the 3 s timeout).
+	send_bg media "$ns_caller" -c $N -r $RATE "$caller4:4000" "$agent4:5000"
+	sleep 4.5
 	if ! out=$(n_gw "$LICTL" -j tap show "$id" 2>&1); then
+		bg_wait media || true
 		recv_check sup1 || true
 		fail "tap $id expired while media flowed: $out"
 	fi
-	diag "tap after the media: $out"
+	diag "tap while the media flows: $out"
+	bg_wait media || { diag_file "$tmp/media.err"; fail "rtpsend failed"; }
 	recv_check sup1
 	keep=$(tap_add --cookie 0xe2 --idle-timeout 60 stream "$agent4:5002" \
 		output "$sup14:6002" src "$gws4:7002")
