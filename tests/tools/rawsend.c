@@ -12,10 +12,8 @@
 #include <netinet/ip.h>
 #include <netinet/ip6.h>
 #include <netinet/udp.h>
-#include <stdarg.h>
-#include <time.h>
-#include <unistd.h>
 
+#define TOOL "rawsend"
 #include "rtp.h"
 
 #define IP4_HLEN	20
@@ -41,18 +39,6 @@ static const char usage[] =
 	"  -q, --seq SEQ      first RTP sequence number (default 0)\n"
 	"  -l, --len BYTES    RTP payload bytes (default 160)\n"
 	"Prints: sent=N kind=KIND from=SRC to=DST\n";
-
-static void __attribute__((format(printf, 1, 2), noreturn)) die_usage(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "rawsend: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\nTry 'rawsend --help'.\n");
-	exit(2);
-}
 
 static uint32_t csum_add(uint32_t sum, const uint8_t *p, size_t len)
 {
@@ -186,8 +172,7 @@ int main(int argc, char *argv[])
 				die_usage("--rate wants packets per second, 1..100000, not '%s'", optarg);
 			break;
 		case 's':
-			if (parse_uint(optarg, UINT32_MAX, &ssrc))
-				die_usage("--ssrc wants a 32-bit number, not '%s'", optarg);
+			ssrc = opt_ssrc(optarg);
 			break;
 		case 'q':
 			if (parse_uint(optarg, 65535, &seq0))
@@ -201,8 +186,7 @@ int main(int argc, char *argv[])
 			fputs(usage, stdout);
 			return 0;
 		default:
-			fputs("Try 'rawsend --help'.\n", stderr);
-			return 2;
+			die_try_help();
 		}
 	}
 	if (argc - optind != 3)

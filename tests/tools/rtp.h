@@ -7,21 +7,19 @@
 #ifndef LISTENIN_TESTS_RTP_H
 #define LISTENIN_TESTS_RTP_H
 
-#include <arpa/inet.h>
-#include <errno.h>
-#include <limits.h>
-#include <netinet/in.h>
-#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
+
+#include "tool.h"
 
 #define RTP_HEADER_LEN		12
 #define RTCP_SR_LEN		28
 #define SHORT_LEN		8
 #define DGRAM_MAX		65507
+#define RTP_V2			0x80
+#define RATE_HZ			8000	/* PCMU samples per second */
+#define PI			3.14159265358979323846
 
 enum kind {
 	KIND_RTP,	/* RTP v2, payload from the test pattern */
@@ -41,17 +39,34 @@ static inline const char *kind_name(enum kind k)
 	return names[k];
 }
 
-static inline int bogus_kind(const char *s, enum kind *k)
+/* The options of rtpsend and rtprecv that describe the datagrams. */
+static inline enum kind opt_bogus(const char *s)
 {
 	if (!strcmp(s, "v0"))
-		*k = KIND_V0;
-	else if (!strcmp(s, "short"))
-		*k = KIND_SHORT;
-	else if (!strcmp(s, "text"))
-		*k = KIND_TEXT;
-	else
-		return -1;
-	return 0;
+		return KIND_V0;
+	if (!strcmp(s, "short"))
+		return KIND_SHORT;
+	if (!strcmp(s, "text"))
+		return KIND_TEXT;
+	die_usage("--bogus wants v0, short or text, not '%s'", s);
+}
+
+static inline unsigned long long opt_pt(const char *s)
+{
+	unsigned long long v;
+
+	if (parse_uint(s, 127, &v))
+		die_usage("--pt wants a payload type 0..127, not '%s'", s);
+	return v;
+}
+
+static inline unsigned long long opt_len(const char *s)
+{
+	unsigned long long v;
+
+	if (parse_uint(s, DGRAM_MAX - RTP_HEADER_LEN, &v))
+		die_usage("--len wants payload bytes, 0..65495, not '%s'", s);
+	return v;
 }
 
 static inline void put16(uint8_t *p, uint16_t v)
@@ -77,6 +92,31 @@ static inline uint32_t get32(const uint8_t *p)
 {
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
 	       (uint32_t)p[2] << 8 | p[3];
+}
+
+static inline void put_rtp_header(uint8_t *p, uint8_t vpxcc, uint8_t mpt, uint16_t seq,
+				  uint32_t ts, uint32_t ssrc)
+{
+	p[0] = vpxcc;
+	p[1] = mpt;
+	put16(p + 2, seq);
+	put32(p + 4, ts);
+	put32(p + 8, ssrc);
+}
+
+static inline uint16_t rtp_seq(const uint8_t *p)
+{
+	return get16(p + 2);
+}
+
+static inline uint32_t rtp_ts(const uint8_t *p)
+{
+	return get32(p + 4);
+}
+
+static inline uint32_t rtp_ssrc(const uint8_t *p)
+{
+	return get32(p + 8);
 }
 
 static inline uint32_t mix32(uint32_t x)
@@ -120,6 +160,56 @@ static inline uint8_t ulaw(int16_t sample)
 	return (uint8_t)~(sign | exp << 4 | mant);
 }
 
+/* G.711 mu-law to 16-bit linear. */
+static inline int16_t ulaw_decode(uint8_t u)
+{
+	int t;
+
+	u = (uint8_t)~u;
+	t = ((u & 0x0f) << 3) + 0x84;
+	t <<= (u & 0x70) >> 4;
+	return (int16_t)((u & 0x80) ? 0x84 - t : t - 0x84);
+}
+
+/* sin and cos without libm: x reduced to [-pi, pi], then a Taylor series. */
+static inline double reduce_angle(double x)
+{
+	x -= 2 * PI * (double)(long long)(x / (2 * PI));
+	if (x > PI)
+		x -= 2 * PI;
+	else if (x < -PI)
+		x += 2 * PI;
+	return x;
+}
+
+static inline double sine(double x)
+{
+	double term, sum, x2;
+
+	x = reduce_angle(x);
+	x2 = x * x;
+	term = x;
+	sum = x;
+	for (int n = 1; n <= 8; n++) {
+		term *= -x2 / (double)((2 * n) * (2 * n + 1));
+		sum += term;
+	}
+	return sum;
+}
+
+static inline double cosine(double x)
+{
+	double term = 1, sum = 1, x2;
+
+	x = reduce_angle(x);
+	x2 = x * x;
+	for (int n = 1; n <= 9; n++) {
+		term *= -x2 / (double)((2 * n - 1) * (2 * n));
+		sum += term;
+	}
+	return sum;
+}
+
 /* 1 kHz at 8 kHz sampling, about -12 dBFS: the sample index is the timestamp. */
 static inline void fill_tone(uint8_t *p, size_t len, uint32_t ts)
 {
@@ -149,18 +239,14 @@ static inline size_t build_dgram(uint8_t *buf, enum kind k, uint32_t ssrc,
 	case KIND_RTP:
 	case KIND_TONE:
 	case KIND_V0:
-		buf[0] = k == KIND_V0 ? 0x00 : 0x80;
-		buf[1] = pt & 0x7f;
-		put16(buf + 2, seq);
-		put32(buf + 4, ts);
-		put32(buf + 8, ssrc);
+		put_rtp_header(buf, k == KIND_V0 ? 0x00 : RTP_V2, pt & 0x7f, seq, ts, ssrc);
 		if (k == KIND_TONE)
 			fill_tone(buf + RTP_HEADER_LEN, len, ts);
 		else
 			fill_pattern(buf + RTP_HEADER_LEN, len, ssrc, seq);
 		return RTP_HEADER_LEN + len;
 	case KIND_RTCP:
-		buf[0] = 0x80;
+		buf[0] = RTP_V2;
 		buf[1] = 200;
 		put16(buf + 2, RTCP_SR_LEN / 4 - 1);
 		put32(buf + 4, ssrc);
@@ -202,8 +288,8 @@ static inline int parse_dgram(const uint8_t *buf, size_t n, enum kind k,
 	case KIND_V0:
 		if (n < RTP_HEADER_LEN)
 			return -1;
-		*seq = get16(buf + 2);
-		*ssrc = get32(buf + 8);
+		*seq = rtp_seq(buf);
+		*ssrc = rtp_ssrc(buf);
 		*pt = buf[1] & 0x7f;
 		*len = n - RTP_HEADER_LEN;
 		return 0;
@@ -231,111 +317,6 @@ static inline int parse_dgram(const uint8_t *buf, size_t n, enum kind k,
 		return 0;
 	}
 	return -1;
-}
-
-/* Parses ADDR:PORT or [ADDR6]:PORT; port 0 only when allow_zero. */
-static inline int parse_endpoint(const char *s, struct sockaddr_storage *ss,
-				 socklen_t *sslen, bool allow_zero)
-{
-	char host[INET6_ADDRSTRLEN + 2];
-	const char *colon, *port;
-	unsigned long p;
-	char *end;
-	size_t hl;
-
-	memset(ss, 0, sizeof(*ss));
-	if (s[0] == '[') {
-		const char *close = strchr(s, ']');
-
-		if (!close || close[1] != ':')
-			return -1;
-		hl = (size_t)(close - s - 1);
-		if (hl >= sizeof(host))
-			return -1;
-		memcpy(host, s + 1, hl);
-		port = close + 2;
-	} else {
-		colon = strrchr(s, ':');
-		if (!colon)
-			return -1;
-		hl = (size_t)(colon - s);
-		if (hl >= sizeof(host))
-			return -1;
-		memcpy(host, s, hl);
-		port = colon + 1;
-	}
-	host[hl] = '\0';
-	if (!*port || *port == '-' || *port == '+')
-		return -1;
-	errno = 0;
-	p = strtoul(port, &end, 10);
-	if (errno || *end || p > 65535 || (!p && !allow_zero))
-		return -1;
-
-	if (s[0] != '[') {
-		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
-
-		if (inet_pton(AF_INET, host, &sin->sin_addr) != 1)
-			return -1;
-		sin->sin_family = AF_INET;
-		sin->sin_port = htons((uint16_t)p);
-		*sslen = sizeof(*sin);
-	} else {
-		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
-
-		if (inet_pton(AF_INET6, host, &sin6->sin6_addr) != 1)
-			return -1;
-		sin6->sin6_family = AF_INET6;
-		sin6->sin6_port = htons((uint16_t)p);
-		*sslen = sizeof(*sin6);
-	}
-	return 0;
-}
-
-static inline const char *format_endpoint(const struct sockaddr_storage *ss, char *buf, size_t size)
-{
-	char host[INET6_ADDRSTRLEN];
-
-	if (ss->ss_family == AF_INET) {
-		const struct sockaddr_in *sin = (const struct sockaddr_in *)ss;
-
-		inet_ntop(AF_INET, &sin->sin_addr, host, sizeof(host));
-		snprintf(buf, size, "%s:%u", host, ntohs(sin->sin_port));
-	} else {
-		const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)ss;
-
-		inet_ntop(AF_INET6, &sin6->sin6_addr, host, sizeof(host));
-		snprintf(buf, size, "[%s]:%u", host, ntohs(sin6->sin6_port));
-	}
-	return buf;
-}
-
-/* Parses an unsigned number (decimal or 0x hex) no larger than max. */
-static inline int parse_uint(const char *s, unsigned long long max, unsigned long long *v)
-{
-	char *end;
-
-	if (!*s || *s == '-' || *s == '+')
-		return -1;
-	errno = 0;
-	*v = strtoull(s, &end, 0);
-	if (errno || *end || *v > max)
-		return -1;
-	return 0;
-}
-
-/* Parses a non-negative number of seconds, decimals allowed. */
-static inline int parse_seconds(const char *s, double *v)
-{
-	char *end;
-
-	if (!*s || *s == '-' || *s == '+')
-		return -1;
-	errno = 0;
-	*v = strtod(s, &end);
-	if (errno || *end || !(*v >= 0) || *v > 86400)
-		return -1;
-	return 0;
 }
 
 #endif

@@ -7,14 +7,10 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
-#include <fcntl.h>
 #include <getopt.h>
-#include <stdarg.h>
 #include <poll.h>
-#include <signal.h>
-#include <time.h>
-#include <unistd.h>
 
+#define TOOL "rtprecv"
 #include "rtp.h"
 
 #define MAX_SSRCS	64
@@ -69,50 +65,7 @@ static unsigned int nstreams;
 static struct sockaddr_storage sources[MAX_SOURCES];
 static unsigned int nsources;
 static bool verbose;
-static volatile sig_atomic_t stop;
 static unsigned int reports;
-
-static void __attribute__((format(printf, 1, 2), noreturn)) die_usage(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "rtprecv: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\nTry 'rtprecv --help'.\n");
-	exit(2);
-}
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop = 1;
-}
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static bool same_endpoint(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
-{
-	if (a->ss_family != b->ss_family)
-		return false;
-	if (a->ss_family == AF_INET) {
-		const struct sockaddr_in *x = (const void *)a, *y = (const void *)b;
-
-		return x->sin_port == y->sin_port && x->sin_addr.s_addr == y->sin_addr.s_addr;
-	} else {
-		const struct sockaddr_in6 *x = (const void *)a, *y = (const void *)b;
-
-		return x->sin6_port == y->sin6_port &&
-		       !memcmp(&x->sin6_addr, &y->sin6_addr, sizeof(x->sin6_addr));
-	}
-}
 
 static int source_index(const struct sockaddr_storage *from)
 {
@@ -226,7 +179,7 @@ int main(int argc, char *argv[])
 		{ 0 }
 	};
 	unsigned long long count = ULLONG_MAX, expect = ULLONG_MAX, expect_min = 0;
-	unsigned long long expect_max = ULLONG_MAX, pt = ULLONG_MAX, len = ULLONG_MAX, v;
+	unsigned long long expect_max = ULLONG_MAX, pt = ULLONG_MAX, len = ULLONG_MAX;
 	unsigned long long received = 0, valid = 0, corrupt = 0, unexpected = 0;
 	unsigned long long duplicates = 0, lost = 0, reordered = 0;
 	uint32_t want_ssrc[MAX_EXPECTED];
@@ -242,22 +195,20 @@ int main(int argc, char *argv[])
 	bool expect_none = false, ok;
 	enum kind kind = KIND_RTP;
 	socklen_t bind_len;
-	int c, fd, rcvbuf = 1 << 20;
+	int c, fd;
 	static uint8_t buf[DGRAM_MAX + 1], ref[DGRAM_MAX + 1];
 
 	while ((c = getopt_long(argc, argv, "d:c:i:e:m:M:ns:f:p:l:TRb:w:vt:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
-			if (parse_seconds(optarg, &duration) || duration == 0)
-				die_usage("--duration wants seconds, more than 0 and at most 86400, not '%s'", optarg);
+			duration = opt_duration(optarg);
 			break;
 		case 'c':
 			if (parse_uint(optarg, ULLONG_MAX, &count) || !count)
 				die_usage("--count wants a number of datagrams above 0, not '%s'", optarg);
 			break;
 		case 'i':
-			if (parse_seconds(optarg, &idle) || idle == 0)
-				die_usage("--idle wants seconds, more than 0, not '%s'", optarg);
+			idle = opt_idle(optarg);
 			break;
 		case 'e':
 			if (parse_uint(optarg, ULLONG_MAX, &expect))
@@ -277,9 +228,7 @@ int main(int argc, char *argv[])
 		case 's':
 			if (nwant_ssrc == MAX_EXPECTED)
 				die_usage("--ssrc may be given at most 16 times, '%s' is one too many", optarg);
-			if (parse_uint(optarg, UINT32_MAX, &v))
-				die_usage("--ssrc wants a 32-bit number, not '%s'", optarg);
-			want_ssrc[nwant_ssrc++] = (uint32_t)v;
+			want_ssrc[nwant_ssrc++] = (uint32_t)opt_ssrc(optarg);
 			break;
 		case 'f':
 			if (nwant_from == MAX_EXPECTED)
@@ -289,12 +238,10 @@ int main(int argc, char *argv[])
 			nwant_from++;
 			break;
 		case 'p':
-			if (parse_uint(optarg, 127, &pt))
-				die_usage("--pt wants a payload type 0..127, not '%s'", optarg);
+			pt = opt_pt(optarg);
 			break;
 		case 'l':
-			if (parse_uint(optarg, DGRAM_MAX - RTP_HEADER_LEN, &len))
-				die_usage("--len wants payload bytes, 0..65495, not '%s'", optarg);
+			len = opt_len(optarg);
 			break;
 		case 'T':
 			kind = KIND_TONE;
@@ -303,8 +250,7 @@ int main(int argc, char *argv[])
 			kind = KIND_RTCP;
 			break;
 		case 'b':
-			if (bogus_kind(optarg, &kind))
-				die_usage("--bogus wants v0, short or text, not '%s'", optarg);
+			kind = opt_bogus(optarg);
 			break;
 		case 'w':
 			ready = optarg;
@@ -336,14 +282,12 @@ int main(int argc, char *argv[])
 			fputs(usage, stdout);
 			return 0;
 		default:
-			fputs("Try 'rtprecv --help'.\n", stderr);
-			return 2;
+			die_try_help();
 		}
 	}
 	if (argc - optind != 1)
 		die_usage("%s", "wants one argument, BIND (ADDR:PORT or [ADDR]:PORT)");
-	if (parse_endpoint(argv[optind], &bind_addr, &bind_len, false))
-		die_usage("BIND '%s' is not ADDR:PORT or [IPv6]:PORT with a port 1..65535", argv[optind]);
+	parse_bind(argv[optind], &bind_addr, &bind_len);
 	if (expect_none && (expect != ULLONG_MAX || expect_min))
 		die_usage("%s", "--expect-none contradicts --expect and --expect-min");
 	if (talk_len && talk.ss_family != bind_addr.ss_family)
@@ -351,34 +295,12 @@ int main(int argc, char *argv[])
 	if (expect != ULLONG_MAX && (expect < expect_min || expect > expect_max))
 		die_usage("%s", "--expect is outside --expect-min..--expect-max");
 
-	fd = socket(bind_addr.ss_family, SOCK_DGRAM, 0);
-	if (fd < 0) {
-		perror("rtprecv: socket");
+	fd = udp_bind(&bind_addr, &bind_len, argv[optind], 1 << 20);
+	if (fd < 0)
 		return 2;
-	}
-	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
-	if (bind(fd, (struct sockaddr *)&bind_addr, bind_len)) {
-		fprintf(stderr, "rtprecv: cannot bind to %s: %s\n", argv[optind], strerror(errno));
+	if (ready && create_ready(ready))
 		return 2;
-	}
-	if (ready) {
-		int rfd = open(ready, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-
-		if (rfd < 0) {
-			fprintf(stderr, "rtprecv: cannot create ready file %s: %s\n", ready, strerror(errno));
-			return 2;
-		}
-		close(rfd);
-	}
-
-	/* SIGTERM and SIGINT end the run early, with the summary. */
-	{
-		struct sigaction sa = { .sa_handler = on_signal };
-
-		sigemptyset(&sa.sa_mask);
-		sigaction(SIGTERM, &sa, NULL);
-		sigaction(SIGINT, &sa, NULL);
-	}
+	catch_stop_signals();
 
 	start = now();
 	talk_start = start + talk_delay;

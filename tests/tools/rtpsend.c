@@ -7,10 +7,8 @@
 #define _GNU_SOURCE
 #endif
 #include <getopt.h>
-#include <stdarg.h>
-#include <time.h>
-#include <unistd.h>
 
+#define TOOL "rtpsend"
 #include "rtp.h"
 
 static const char usage[] =
@@ -32,35 +30,6 @@ static const char usage[] =
 	"  -Q, --quiet          do not print the summary line\n"
 	"Prints: sent=N errors=N kind=K ssrc=0xSSRC from=ADDR:PORT to=ADDR:PORT\n"
 	"Exit status: 0 all sent, 1 send errors, 2 bad arguments or setup failure.\n";
-
-static void __attribute__((format(printf, 1, 2), noreturn)) die_usage(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "rtpsend: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\nTry 'rtpsend --help'.\n");
-	exit(2);
-}
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void sleep_until(double t)
-{
-	struct timespec ts = { .tv_sec = (time_t)t };
-
-	ts.tv_nsec = (long)((t - (double)ts.tv_sec) * 1e9);
-	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
-		;
-}
 
 int main(int argc, char *argv[])
 {
@@ -102,20 +71,16 @@ int main(int argc, char *argv[])
 			count_set = true;
 			break;
 		case 'd':
-			if (parse_seconds(optarg, &duration) || duration == 0)
-				die_usage("--duration wants seconds, more than 0 and at most 86400, not '%s'", optarg);
+			duration = opt_duration(optarg);
 			break;
 		case 's':
-			if (parse_uint(optarg, UINT32_MAX, &ssrc))
-				die_usage("--ssrc wants a 32-bit number, not '%s'", optarg);
+			ssrc = opt_ssrc(optarg);
 			break;
 		case 'p':
-			if (parse_uint(optarg, 127, &pt))
-				die_usage("--pt wants a payload type 0..127, not '%s'", optarg);
+			pt = opt_pt(optarg);
 			break;
 		case 'l':
-			if (parse_uint(optarg, DGRAM_MAX - RTP_HEADER_LEN, &len))
-				die_usage("--len wants payload bytes, 0..65495, not '%s'", optarg);
+			len = opt_len(optarg);
 			break;
 		case 'q':
 			if (parse_uint(optarg, 65535, &seq0))
@@ -128,8 +93,7 @@ int main(int argc, char *argv[])
 			kind = KIND_RTCP;
 			break;
 		case 'b':
-			if (bogus_kind(optarg, &kind))
-				die_usage("--bogus wants v0, short or text, not '%s'", optarg);
+			kind = opt_bogus(optarg);
 			break;
 		case 'k':
 			keep_going = true;
@@ -141,35 +105,18 @@ int main(int argc, char *argv[])
 			fputs(usage, stdout);
 			return 0;
 		default:
-			fputs("Try 'rtpsend --help'.\n", stderr);
-			return 2;
+			die_try_help();
 		}
 	}
-	if (argc - optind != 2)
-		die_usage("%s", "wants two arguments, SRC and DST (ADDR:PORT or [ADDR]:PORT)");
-	if (parse_endpoint(argv[optind], &src, &srclen, true))
-		die_usage("SRC '%s' is not ADDR:PORT or [IPv6]:PORT", argv[optind]);
-	if (parse_endpoint(argv[optind + 1], &dst, &dstlen, false))
-		die_usage("DST '%s' is not ADDR:PORT or [IPv6]:PORT with a port 1..65535",
-			  argv[optind + 1]);
-	if (src.ss_family != dst.ss_family)
-		die_usage("SRC and DST must both be IPv4 or both IPv6 (SRC is '%s')", argv[optind]);
+	parse_src_dst(argc, argv, &src, &srclen, &dst, &dstlen);
 	if (kind == KIND_TEXT && len < 32)
 		die_usage("%s", "--bogus text wants --len of at least 32");
 	if (duration > 0 && !count_set)
 		count = ULLONG_MAX;
 
-	fd = socket(src.ss_family, SOCK_DGRAM, 0);
-	if (fd < 0) {
-		perror("rtpsend: socket");
+	fd = udp_bind(&src, &srclen, argv[optind], 0);
+	if (fd < 0)
 		return 2;
-	}
-	if (bind(fd, (struct sockaddr *)&src, srclen)) {
-		fprintf(stderr, "rtpsend: cannot bind to %s: %s\n", argv[optind], strerror(errno));
-		return 2;
-	}
-	srclen = sizeof(src);
-	getsockname(fd, (struct sockaddr *)&src, &srclen);
 
 	start = now();
 	end = duration > 0 ? start + duration : 0;

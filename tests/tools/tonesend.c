@@ -10,35 +10,9 @@
 #define _GNU_SOURCE
 #endif
 #include <getopt.h>
-#include <signal.h>
-#include <stdarg.h>
-#include <time.h>
-#include <unistd.h>
 
+#define TOOL "tonesend"
 #include "rtp.h"
-
-#define RATE_HZ 8000
-#define PI 3.14159265358979323846
-
-/* sin(x) without libm: reduced to [-pi, pi], then a Taylor series to x^17. */
-static double sine(double x)
-{
-	double term, sum, x2;
-
-	x -= 2 * PI * (double)(long long)(x / (2 * PI));
-	if (x > PI)
-		x -= 2 * PI;
-	else if (x < -PI)
-		x += 2 * PI;
-	x2 = x * x;
-	term = x;
-	sum = x;
-	for (int n = 1; n <= 8; n++) {
-		term *= -x2 / (double)((2 * n) * (2 * n + 1));
-		sum += term;
-	}
-	return sum;
-}
 
 static const char usage[] =
 	"Usage: tonesend [OPTIONS] SRC DST\n"
@@ -54,56 +28,6 @@ static const char usage[] =
 	"  -Q, --quiet          do not print the summary line\n"
 	"Prints: sent=N errors=N freq=HZ ssrc=0xSSRC from=ADDR:PORT to=ADDR:PORT\n"
 	"Exit status: 0 all sent, 1 send errors, 2 bad arguments or setup failure.\n";
-
-static volatile sig_atomic_t stop;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop = 1;
-}
-
-static void __attribute__((format(printf, 1, 2), noreturn)) die_usage(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "tonesend: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\nTry 'tonesend --help'.\n");
-	exit(2);
-}
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void sleep_until(double t)
-{
-	struct timespec ts = { .tv_sec = (time_t)t };
-
-	ts.tv_nsec = (long)((t - (double)ts.tv_sec) * 1e9);
-	while (!stop && clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
-		;
-}
-
-static int parse_double(const char *s, double lo, double hi, double *v)
-{
-	char *end;
-
-	if (!*s)
-		return -1;
-	errno = 0;
-	*v = strtod(s, &end);
-	if (errno || *end || !(*v >= lo && *v <= hi))
-		return -1;
-	return 0;
-}
 
 int main(int argc, char *argv[])
 {
@@ -123,7 +47,6 @@ int main(int argc, char *argv[])
 	double freq = 440, duration = 0, start, end, phase_step;
 	struct sockaddr_storage src, dst;
 	socklen_t srclen, dstlen;
-	struct sigaction sa = { .sa_handler = on_signal };
 	uint8_t buf[RTP_HEADER_LEN + RATE_HZ / 10];
 	bool quiet = false;
 	char from[INET6_ADDRSTRLEN + 8];
@@ -150,12 +73,10 @@ int main(int argc, char *argv[])
 				die_usage("--count wants a number of packets above 0, not '%s'", optarg);
 			break;
 		case 'd':
-			if (parse_seconds(optarg, &duration) || duration == 0)
-				die_usage("--duration wants seconds, more than 0 and at most 86400, not '%s'", optarg);
+			duration = opt_duration(optarg);
 			break;
 		case 's':
-			if (parse_uint(optarg, UINT32_MAX, &ssrc))
-				die_usage("--ssrc wants a 32-bit number, not '%s'", optarg);
+			ssrc = opt_ssrc(optarg);
 			break;
 		case 'Q':
 			quiet = true;
@@ -164,33 +85,15 @@ int main(int argc, char *argv[])
 			fputs(usage, stdout);
 			return 0;
 		default:
-			fputs("Try 'tonesend --help'.\n", stderr);
-			return 2;
+			die_try_help();
 		}
 	}
-	if (argc - optind != 2)
-		die_usage("%s", "wants two arguments, SRC and DST (ADDR:PORT or [ADDR]:PORT)");
-	if (parse_endpoint(argv[optind], &src, &srclen, true))
-		die_usage("SRC '%s' is not ADDR:PORT or [IPv6]:PORT", argv[optind]);
-	if (parse_endpoint(argv[optind + 1], &dst, &dstlen, false))
-		die_usage("DST '%s' is not ADDR:PORT or [IPv6]:PORT with a port 1..65535",
-			  argv[optind + 1]);
-	if (src.ss_family != dst.ss_family)
-		die_usage("SRC and DST must both be IPv4 or both IPv6 (SRC is '%s')", argv[optind]);
+	parse_src_dst(argc, argv, &src, &srclen, &dst, &dstlen);
 
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	fd = socket(src.ss_family, SOCK_DGRAM, 0);
-	if (fd < 0) {
-		perror("tonesend: socket");
+	catch_stop_signals();
+	fd = udp_bind(&src, &srclen, argv[optind], 0);
+	if (fd < 0)
 		return 2;
-	}
-	if (bind(fd, (struct sockaddr *)&src, srclen)) {
-		fprintf(stderr, "tonesend: cannot bind to %s: %s\n", argv[optind], strerror(errno));
-		return 2;
-	}
-	srclen = sizeof(src);
-	getsockname(fd, (struct sockaddr *)&src, &srclen);
 
 	len = RATE_HZ / rate;
 	phase_step = 2.0 * PI * freq / RATE_HZ;
@@ -205,11 +108,8 @@ int main(int argc, char *argv[])
 		sleep_until(t);
 		if (stop)
 			break;
-		buf[0] = 0x80;
-		buf[1] = i ? 0 : 0x80;		/* PCMU; marker on the first packet */
-		put16(buf + 2, (uint16_t)i);
-		put32(buf + 4, ts);
-		put32(buf + 8, (uint32_t)ssrc);
+		/* PCMU; marker on the first packet */
+		put_rtp_header(buf, RTP_V2, i ? 0 : 0x80, (uint16_t)i, ts, (uint32_t)ssrc);
 		for (size_t k = 0; k < len; k++)
 			buf[RTP_HEADER_LEN + k] =
 				ulaw((int16_t)((double)amp * sine(phase_step * (double)(ts + k))));

@@ -13,18 +13,13 @@
 #endif
 #include <getopt.h>
 #include <poll.h>
-#include <signal.h>
-#include <stdarg.h>
-#include <time.h>
-#include <unistd.h>
 
+#define TOOL "wavmix"
 #include "rtp.h"
 
-#define RATE_HZ		8000
 #define BLOCK		800		/* 100 ms: 10 Hz bins */
 #define MAX_STREAMS	4
 #define MAX_TONES	8
-#define PI		3.14159265358979323846
 
 static const char usage[] =
 	"Usage: wavmix [OPTIONS] -o FILE BIND\n"
@@ -66,79 +61,6 @@ struct stream {
 };
 
 static const char *const dir_name[] = { "caller_to_callee", "callee_to_caller" };
-static volatile sig_atomic_t stop;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop = 1;
-}
-
-static void __attribute__((format(printf, 1, 2), noreturn)) die_usage(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "wavmix: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\nTry 'wavmix --help'.\n");
-	exit(2);
-}
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* cos(x) without libm: reduced to [-pi, pi], then a Taylor series to x^18. */
-static double cosine(double x)
-{
-	double term = 1, sum = 1, x2;
-
-	x -= 2 * PI * (double)(long long)(x / (2 * PI));
-	if (x > PI)
-		x -= 2 * PI;
-	else if (x < -PI)
-		x += 2 * PI;
-	x2 = x * x;
-	for (int n = 1; n <= 9; n++) {
-		term *= -x2 / (double)((2 * n - 1) * (2 * n));
-		sum += term;
-	}
-	return sum;
-}
-
-/* G.711 mu-law to 16-bit linear. */
-static int16_t ulaw_decode(uint8_t u)
-{
-	int t;
-
-	u = (uint8_t)~u;
-	t = ((u & 0x0f) << 3) + 0x84;
-	t <<= (u & 0x70) >> 4;
-	return (int16_t)((u & 0x80) ? 0x84 - t : t - 0x84);
-}
-
-static bool same_addr(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
-{
-	if (a->ss_family != b->ss_family)
-		return false;
-	if (a->ss_family == AF_INET)
-		return ((const struct sockaddr_in *)a)->sin_addr.s_addr ==
-		       ((const struct sockaddr_in *)b)->sin_addr.s_addr;
-	return !memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr,
-		       &((const struct sockaddr_in6 *)b)->sin6_addr, sizeof(struct in6_addr));
-}
-
-static uint16_t port_of(const struct sockaddr_storage *ss)
-{
-	return ntohs(ss->ss_family == AF_INET ? ((const struct sockaddr_in *)ss)->sin_port :
-						((const struct sockaddr_in6 *)ss)->sin6_port);
-}
 
 /* Goertzel power at hz over one block, and the block's energy. */
 static double goertzel(const int32_t *x, size_t n, double hz)
@@ -226,7 +148,6 @@ int main(int argc, char *argv[])
 	unsigned long long port_base = 0, packets = 0, ignored = 0;
 	size_t n_streams = 0, n_tones = 0, max_samples, len = 0;
 	socklen_t bind_len;
-	struct sigaction sa = { .sa_handler = on_signal };
 	bool have_from = false, ok = true;
 	static uint8_t buf[DGRAM_MAX];
 	int32_t *mix, *dmix[2];
@@ -239,12 +160,10 @@ int main(int argc, char *argv[])
 			out = optarg;
 			break;
 		case 'd':
-			if (parse_seconds(optarg, &duration) || duration == 0)
-				die_usage("--duration wants seconds, more than 0 and at most 86400, not '%s'", optarg);
+			duration = opt_duration(optarg);
 			break;
 		case 'i':
-			if (parse_seconds(optarg, &idle) || idle == 0)
-				die_usage("--idle wants seconds, more than 0, not '%s'", optarg);
+			idle = opt_idle(optarg);
 			break;
 		case 'P':
 			if (parse_uint(optarg, 65533, &port_base) || !port_base)
@@ -261,27 +180,19 @@ int main(int argc, char *argv[])
 			break;
 		}
 		case 't': {
-			char *end;
 			double hz;
 
-			errno = 0;
-			hz = strtod(optarg, &end);
-			if (errno || *end || !*optarg || !(hz >= 50 && hz <= 3950))
+			if (parse_double(optarg, 50, 3950, &hz))
 				die_usage("--tone wants a frequency of 50..3950 Hz, not '%s'", optarg);
 			if (n_tones == MAX_TONES)
 				die_usage("at most %d --tone", MAX_TONES);
 			tones[n_tones++] = hz;
 			break;
 		}
-		case 'e': {
-			char *end;
-
-			errno = 0;
-			expect = strtod(optarg, &end);
-			if (errno || *end || !*optarg || !(expect >= 0 && expect <= 1))
+		case 'e':
+			if (parse_double(optarg, 0, 1, &expect))
 				die_usage("--expect wants a share of the energy, 0..1, not '%s'", optarg);
 			break;
-		}
 		case 'm':
 			if (parse_seconds(optarg, &max_seconds) || max_seconds < 1 || max_seconds > 3600)
 				die_usage("--max-seconds wants 1..3600, not '%s'", optarg);
@@ -293,8 +204,7 @@ int main(int argc, char *argv[])
 			fputs(usage, stdout);
 			return 0;
 		default:
-			fputs("Try 'wavmix --help'.\n", stderr);
-			return 2;
+			die_try_help();
 		}
 	}
 	if (argc - optind != 1)
@@ -303,32 +213,17 @@ int main(int argc, char *argv[])
 		die_usage("%s", "--out FILE is required");
 	if (expect >= 0 && !n_tones)
 		die_usage("%s", "--expect needs at least one --tone");
-	if (parse_endpoint(argv[optind], &bind_addr, &bind_len, false))
-		die_usage("BIND '%s' is not ADDR:PORT or [IPv6]:PORT with a port 1..65535",
-			  argv[optind]);
+	parse_bind(argv[optind], &bind_addr, &bind_len);
 	if (have_from && from_addr.ss_family != bind_addr.ss_family)
 		die_usage("--from and BIND must be of the same family");
 
 	max_samples = (size_t)(max_seconds * RATE_HZ);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	fd = socket(bind_addr.ss_family, SOCK_DGRAM, 0);
-	if (fd < 0) {
-		perror("wavmix: socket");
+	catch_stop_signals();
+	fd = udp_bind(&bind_addr, &bind_len, argv[optind], 0);
+	if (fd < 0)
 		return 2;
-	}
-	if (bind(fd, (struct sockaddr *)&bind_addr, bind_len)) {
-		fprintf(stderr, "wavmix: cannot bind to %s: %s\n", argv[optind], strerror(errno));
+	if (ready && create_ready(ready))
 		return 2;
-	}
-	if (ready) {
-		FILE *f = fopen(ready, "w");
-
-		if (!f || fclose(f)) {
-			fprintf(stderr, "wavmix: cannot create %s: %s\n", ready, strerror(errno));
-			return 2;
-		}
-	}
 
 	start = now();
 	while (!stop) {
@@ -349,16 +244,16 @@ int main(int argc, char *argv[])
 		if (n < 0)
 			continue;
 		t = now();
-		if (have_from && !same_addr(&src, &from_addr)) {
+		if (have_from && !same_host(&src, &from_addr)) {
 			ignored++;
 			continue;
 		}
-		if (n < RTP_HEADER_LEN || (buf[0] & 0xc0) != 0x80 || (buf[0] & 0x30)) {
+		if (n < RTP_HEADER_LEN || (buf[0] & 0xc0) != RTP_V2 || (buf[0] & 0x30)) {
 			ignored++;	/* not RTP, or with CSRCs/extension we do not decode */
 			continue;
 		}
 		for (size_t i = 0; i < n_streams; i++)
-			if (same_addr(&streams[i].from, &src) && streams[i].port == port_of(&src))
+			if (same_host(&streams[i].from, &src) && streams[i].port == endpoint_port(&src))
 				st = &streams[i];
 		if (!st) {
 			if (n_streams == MAX_STREAMS) {
@@ -375,25 +270,25 @@ int main(int argc, char *argv[])
 			if (!packets)
 				t0 = t;
 			st->from = src;
-			st->port = port_of(&src);
-			st->ssrc = get32(buf + 8);
-			st->base_ts = get32(buf + 4);
+			st->port = endpoint_port(&src);
+			st->ssrc = rtp_ssrc(buf);
+			st->base_ts = rtp_ts(buf);
 			st->offset = (long long)((t - t0) * RATE_HZ);
-			st->next_seq = get16(buf + 2);
+			st->next_seq = rtp_seq(buf);
 			st->dir = -1;
 			n_streams++;
 		}
 		packets++;
 		last = t;
 		st->packets++;
-		if (get16(buf + 2) != st->next_seq)
-			st->lost += (uint16_t)(get16(buf + 2) - st->next_seq);
-		st->next_seq = (uint16_t)(get16(buf + 2) + 1);
+		if (rtp_seq(buf) != st->next_seq)
+			st->lost += (uint16_t)(rtp_seq(buf) - st->next_seq);
+		st->next_seq = (uint16_t)(rtp_seq(buf) + 1);
 		if ((buf[1] & 0x7f) != 0) {
 			st->other_pt++;
 			continue;
 		}
-		ts = get32(buf + 4);
+		ts = rtp_ts(buf);
 		pos = st->offset + (int32_t)(ts - st->base_ts);
 		for (ssize_t i = RTP_HEADER_LEN; i < n; i++, pos++) {
 			if (pos < 0 || (size_t)pos >= max_samples)
@@ -414,9 +309,9 @@ int main(int argc, char *argv[])
 			continue;
 		}
 		for (size_t j = 0; j < n_streams; j++) {
-			if (streams[j].port == st->port + 2 && same_addr(&streams[j].from, &st->from))
+			if (streams[j].port == st->port + 2 && same_host(&streams[j].from, &st->from))
 				st->dir = 0;
-			if (streams[j].port + 2 == st->port && same_addr(&streams[j].from, &st->from))
+			if (streams[j].port + 2 == st->port && same_host(&streams[j].from, &st->from))
 				st->dir = 1;
 		}
 	}
