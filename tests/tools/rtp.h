@@ -40,8 +40,13 @@ static inline const char *kind_name(enum kind k)
 }
 
 /* The options of rtpsend and rtprecv that describe the datagrams. */
-static inline enum kind opt_bogus(const char *s)
+/* -T (--tone), -R (--rtcp) or -b KIND (--bogus KIND): the kind of datagram. */
+static inline enum kind opt_kind(int c, const char *s)
 {
+	if (c == 'T')
+		return KIND_TONE;
+	if (c == 'R')
+		return KIND_RTCP;
 	if (!strcmp(s, "v0"))
 		return KIND_V0;
 	if (!strcmp(s, "short"))

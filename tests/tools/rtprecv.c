@@ -244,13 +244,9 @@ int main(int argc, char *argv[])
 			len = opt_len(optarg);
 			break;
 		case 'T':
-			kind = KIND_TONE;
-			break;
 		case 'R':
-			kind = KIND_RTCP;
-			break;
 		case 'b':
-			kind = opt_bogus(optarg);
+			kind = opt_kind(c, optarg);
 			break;
 		case 'w':
 			ready = optarg;

@@ -87,13 +87,9 @@ int main(int argc, char *argv[])
 				die_usage("--seq wants a sequence number 0..65535, not '%s'", optarg);
 			break;
 		case 'T':
-			kind = KIND_TONE;
-			break;
 		case 'R':
-			kind = KIND_RTCP;
-			break;
 		case 'b':
-			kind = opt_bogus(optarg);
+			kind = opt_kind(c, optarg);
 			break;
 		case 'k':
 			keep_going = true;
