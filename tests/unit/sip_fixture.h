@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * TAP helpers and the loader of tests/sip/ fixtures shared by the SIP, SDP,
- * dialog and call table tests.
+ * The loader of tests/sip/ fixtures shared by the SIP, SDP, dialog and call
+ * table tests.
  *
  * A fixture is a sequence of SIP messages, each opened by a line
  * "=== label". Lines before the first one starting with '#' are comments.
@@ -20,32 +20,9 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "tap.h"
+
 #define FIXTURE_MAX_MSGS 64
-
-static int tap_count, tap_failed;
-
-static inline void __attribute__((format(printf, 2, 3))) ok(int cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	tap_count++;
-	if (!cond)
-		tap_failed++;
-	printf("%sok %d - ", cond ? "" : "not ", tap_count);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	fflush(stdout);
-}
-
-static inline int tap_done(void)
-{
-	printf("1..%d\n", tap_count);
-	if (tap_failed)
-		printf("# %d of %d failed\n", tap_failed, tap_count);
-	return tap_failed ? 1 : 0;
-}
 
 struct fixture_msg {
 	char label[128];

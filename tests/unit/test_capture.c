@@ -13,16 +13,7 @@
 #include "listenind/capture.h"
 #include "listenind/ingest.h"
 #include "test_capture_build.h"
-
-static int n_tests, n_failed;
-
-static void ok(int cond, const char *name)
-{
-	n_tests++;
-	if (!cond)
-		n_failed++;
-	printf("%sok %d - %s\n", cond ? "" : "not ", n_tests, name);
-}
+#include "tap.h"
 
 static struct {
 	struct sip_origin origin;
@@ -313,8 +304,8 @@ int main(void)
 	cap = capture_open(&cfg, NULL, err, sizeof(err));
 	ok(cap != NULL, "capture without interfaces opens");
 	if (!cap) {
-		printf("# %s\n1..%d\n", err, n_tests);
-		return 1;
+		printf("# %s\n", err);
+		return tap_done();
 	}
 	test_udp(cap);
 	test_fragments(cap);
@@ -326,6 +317,5 @@ int main(void)
 	   "every counter listed once with a distinct name");
 	capture_close(cap);
 	test_open();
-	printf("1..%d\n", n_tests);
-	return n_failed ? 1 : 0;
+	return tap_done();
 }

@@ -26,16 +26,7 @@
 
 #include "listenind/capture.h"
 #include "listenind/ingest.h"
-
-static int n_tests, n_failed;
-
-static void ok(int cond, const char *name)
-{
-	n_tests++;
-	if (!cond)
-		n_failed++;
-	printf("%sok %d - %s\n", cond ? "" : "not ", n_tests, name);
-}
+#include "tap.h"
 
 static struct {
 	struct sip_origin origin;
@@ -244,40 +235,37 @@ static void test_tcp(int family, const char *server, int lfd)
 	int c = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0), s, one = 1;
 	char buf[256];
 	const char *fam = family == AF_INET ? "IPv4" : "IPv6";
-	char name[128];
 
 	n_got = 0;
 	setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	if (connect(c, (struct sockaddr *)&ss, len) || (s = accept(lfd, NULL, NULL)) < 0) {
-		snprintf(name, sizeof(name), "TCP/%s connection: %s", fam, strerror(errno));
-		ok(0, name);
+		ok(0, "TCP/%s connection: %s", fam, strerror(errno));
 		close(c);
 		return;
 	}
 	setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	write(c, m1, 30);
 	pump(1, 200);
-	snprintf(name, sizeof(name), "TCP/%s: nothing delivered from half a message", fam);
-	ok(n_got == 0, name);
+	ok(n_got == 0, "TCP/%s: nothing delivered from half a message", fam);
 	write(c, m1 + 30, strlen(m1) - 30);
 	pump(1, 3000);
-	snprintf(name, sizeof(name), "TCP/%s: message split across two segments delivered", fam);
 	ok(n_got == 1 && got[0].len == strlen(m1) && !memcmp(got[0].msg, m1, got[0].len) &&
 	   got[0].origin.transport == IPPROTO_TCP && got[0].origin.family == family &&
-	   got[0].origin.dst_port == 5060, name);
+	   got[0].origin.dst_port == 5060,
+	   "TCP/%s: message split across two segments delivered", fam);
 
 	snprintf(buf, sizeof(buf), "%s%s", m2, m3);
 	write(c, buf, strlen(buf));
 	pump(3, 3000);
-	snprintf(name, sizeof(name), "TCP/%s: two messages in one segment delivered in order", fam);
 	ok(n_got == 3 && got[1].len == strlen(m2) && !memcmp(got[1].msg, m2, got[1].len) &&
-	   got[2].len == strlen(m3) && !memcmp(got[2].msg, m3, got[2].len), name);
+	   got[2].len == strlen(m3) && !memcmp(got[2].msg, m3, got[2].len),
+	   "TCP/%s: two messages in one segment delivered in order", fam);
 
 	read(s, buf, sizeof(buf));
 	write(s, r1, strlen(r1));
 	pump(4, 3000);
-	snprintf(name, sizeof(name), "TCP/%s: response in the other direction delivered", fam);
-	ok(n_got == 4 && got[3].len == strlen(r1) && got[3].origin.src_port == 5060, name);
+	ok(n_got == 4 && got[3].len == strlen(r1) && got[3].origin.src_port == 5060,
+	   "TCP/%s: response in the other direction delivered", fam);
 	close(c);
 	close(s);
 	pump(99, 200);
@@ -311,8 +299,8 @@ int main(void)
 	cap = capture_open(&cfg, NULL, err, sizeof(err));
 	ok(cap != NULL, "capture opened on the veth end in A");
 	if (!cap) {
-		printf("# %s\n1..%d\n", err, n_tests);
-		return 1;
+		printf("# %s\n", err);
+		return tap_done();
 	}
 	l4 = listener(AF_INET, "10.77.0.1");
 	l6 = listener(AF_INET6, "fd77::1");
@@ -329,6 +317,5 @@ int main(void)
 	close(l4);
 	close(l6);
 	capture_close(cap);
-	printf("1..%d\n", n_tests);
-	return n_failed ? 1 : 0;
+	return tap_done();
 }

@@ -6,16 +6,7 @@
 
 #include "listenind/hep.h"
 #include "test_hep_build.h"
-
-static int n_tests, n_failed;
-
-static void ok(int cond, const char *name)
-{
-	n_tests++;
-	if (!cond)
-		n_failed++;
-	printf("%sok %d - %s\n", cond ? "" : "not ", n_tests, name);
-}
+#include "tap.h"
 
 static const char sip[] = "OPTIONS sip:a@b SIP/2.0\r\nContent-Length: 0\r\n\r\n";
 
@@ -81,7 +72,7 @@ static void expect(const uint8_t *buf, size_t len, enum hep_error want, const ch
 	struct hep_packet p;
 	enum hep_error got = hep_decode(buf, len, &p);
 
-	ok(got == want, name);
+	ok(got == want, "%s", name);
 	if (got != want)
 		printf("#   got %s, want %s\n", hep_error_name(got), hep_error_name(want));
 }
@@ -264,6 +255,5 @@ int main(void)
 	test_lengths();
 	test_chunks();
 	test_names();
-	printf("1..%d\n", n_tests);
-	return n_failed ? 1 : 0;
+	return tap_done();
 }

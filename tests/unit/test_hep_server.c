@@ -17,16 +17,7 @@
 #include "listenind/hep_server.h"
 #include "listenind/ingest.h"
 #include "test_hep_build.h"
-
-static int n_tests, n_failed;
-
-static void ok(int cond, const char *name)
-{
-	n_tests++;
-	if (!cond)
-		n_failed++;
-	printf("%sok %d - %s\n", cond ? "" : "not ", n_tests, name);
-}
+#include "tap.h"
 
 static struct {
 	struct sip_origin origin;
@@ -392,8 +383,7 @@ int main(void)
 	ok(srv != NULL, "open UDP and TCP listeners on 127.0.0.1 and ::1");
 	if (!srv) {
 		printf("# %s\n", err);
-		printf("1..%d\n", n_tests);
-		return 1;
+		return tap_done();
 	}
 	test_udp(srv);
 	test_rejects(srv);
@@ -402,6 +392,5 @@ int main(void)
 	hep_server_close(srv);
 	test_limits();
 	test_names();
-	printf("1..%d\n", n_tests);
-	return n_failed ? 1 : 0;
+	return tap_done();
 }

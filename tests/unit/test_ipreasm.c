@@ -7,16 +7,7 @@
 #include <sys/socket.h>
 
 #include "listenind/ipreasm.h"
-
-static int n_tests, n_failed;
-
-static void ok(int cond, const char *name)
-{
-	n_tests++;
-	if (!cond)
-		n_failed++;
-	printf("%sok %d - %s\n", cond ? "" : "not ", n_tests, name);
-}
+#include "tap.h"
 
 static uint8_t payload[65535];
 static const uint8_t *out;
@@ -226,6 +217,5 @@ int main(void)
 	test_bad();
 	test_limits();
 	test_names();
-	printf("1..%d\n", n_tests);
-	return n_failed ? 1 : 0;
+	return tap_done();
 }

@@ -1,29 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Address, port and number parsing used by lictl's arguments. */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 
 #include "common/addr.h"
 #include "common/num.h"
-
-static int n_tests, n_failed;
-
-__attribute__((format(printf, 2, 3)))
-static void ok(int cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%s %d - ", cond ? "ok" : "not ok", ++n_tests);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	if (!cond)
-		n_failed++;
-}
+#include "tap.h"
 
 /* Parses s and checks that it formats back to want (NULL: must fail). */
 static void good(const char *s, enum addr_port mode, int family,
@@ -145,6 +129,5 @@ int main(void)
 	printf("TAP version 13\n");
 	test_addr();
 	test_num();
-	printf("1..%d\n", n_tests);
-	return n_failed ? 1 : 0;
+	return tap_done();
 }

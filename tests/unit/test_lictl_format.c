@@ -3,29 +3,13 @@
  * lictl's output forms: the JSON of a tap is a documented, stable interface
  * (lictl(8)), so it is compared here byte for byte; the text form too.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
 #include "lictl/format.h"
-
-static int n_tests, n_failed;
-
-__attribute__((format(printf, 2, 3)))
-static void ok(int cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%s %d - ", cond ? "ok" : "not ok", ++n_tests);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	if (!cond)
-		n_failed++;
-}
+#include "tap.h"
 
 static void same(const char *got, const char *want, const char *what)
 {
@@ -183,6 +167,5 @@ int main(void)
 	make_tap();
 	test_json();
 	test_text();
-	printf("1..%d\n", n_tests);
-	return n_failed ? 1 : 0;
+	return tap_done();
 }

@@ -1,28 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The "lictl tap add" grammar: arguments -> struct lnl_tap, and its errors. */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 
 #include "lictl/tapspec.h"
-
-static int n_tests, n_failed;
-
-__attribute__((format(printf, 2, 3)))
-static void ok(int cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%s %d - ", cond ? "ok" : "not ok", ++n_tests);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	if (!cond)
-		n_failed++;
-}
+#include "tap.h"
 
 static char err[512];
 
@@ -196,6 +180,5 @@ int main(void)
 	test_full();
 	test_minimal();
 	test_errors();
-	printf("1..%d\n", n_tests);
-	return n_failed ? 1 : 0;
+	return tap_done();
 }

@@ -8,7 +8,6 @@
 #include <errno.h>
 #include <libmnl/libmnl.h>
 #include <linux/genetlink.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,24 +16,9 @@
 
 #include "netlink/internal.h"
 #include "netlink/lnl.h"
+#include "tap.h"
 
 #define FAMILY_ID 0x7ff3
-
-static int n_tests, n_failed;
-
-__attribute__((format(printf, 2, 3)))
-static void ok(int cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%s %d - ", cond ? "ok" : "not ok", ++n_tests);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	if (!cond)
-		n_failed++;
-}
 
 static struct lnl nl;
 static int inject_fd;
@@ -223,6 +207,5 @@ int main(void)
 	test_reply();
 	test_huge_error();
 	test_huge_event();
-	printf("1..%d\n", n_tests);
-	return n_failed ? 1 : 0;
+	return tap_done();
 }

@@ -6,16 +6,7 @@
 #include <sys/socket.h>
 
 #include "listenind/tcpreasm.h"
-
-static int n_tests, n_failed;
-
-static void ok(int cond, const char *name)
-{
-	n_tests++;
-	if (!cond)
-		n_failed++;
-	printf("%sok %d - %s\n", cond ? "" : "not ", n_tests, name);
-}
+#include "tap.h"
 
 static char got[8][4096];
 static size_t got_len[8];
@@ -320,6 +311,5 @@ int main(void)
 	test_limits();
 	test_memory();
 	test_names();
-	printf("1..%d\n", n_tests);
-	return n_failed ? 1 : 0;
+	return tap_done();
 }
