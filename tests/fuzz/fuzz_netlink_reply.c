@@ -29,6 +29,7 @@
 
 #include "netlink/internal.h"
 #include "netlink/lnl.h"
+#include "../unit/sample_tap.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -51,47 +52,10 @@ static void check(bool cond)
 		__builtin_trap();
 }
 
-static void set(struct addr *a, const char *s)
-{
-	check(addr_parse(s, ADDR_PORT_NONE, a, NULL) == NULL);
-}
-
-/* Two streams (IPv4, IPv6), three outputs: a request for offsets to hit. */
+/* A request for offsets to hit; stream 1 gets a source port without an address. */
 static struct lnl_output outs[3];
 static struct lnl_stream streams[2];
-static const struct lnl_tap tap = {
-	.cookie = 7, .idle_timeout = 60, .streams = streams, .n_streams = 2,
-};
-
-static void make_tap(void)
-{
-	set(&streams[0].dst, "10.0.0.5");
-	streams[0].dst_port = 40000;
-	set(&streams[0].src, "198.51.100.7");
-	streams[0].src_port = 7078;
-	streams[0].has_ssrc = true;
-	streams[0].ssrc = 0xdeadbeef;
-	streams[0].flags = LISTENIN_STREAM_F_RTCP;
-	streams[0].outputs = &outs[0];
-	streams[0].n_outputs = 2;
-	set(&outs[0].dst, "10.9.0.2");
-	outs[0].dst_port = 5004;
-	set(&outs[0].src, "10.0.0.1");
-	outs[0].src_port = 30000;
-	outs[0].flags = LISTENIN_OUTPUT_F_LISTEN_ONLY;
-	outs[1] = outs[0];
-	outs[1].dst_port = 5006;
-	outs[1].flags = 0;
-	set(&streams[1].dst, "2001:db8::5");
-	streams[1].dst_port = 40002;
-	streams[1].src_port = 9;
-	streams[1].outputs = &outs[2];
-	streams[1].n_outputs = 1;
-	set(&outs[2].dst, "2001:db8::9");
-	outs[2].dst_port = 6000;
-	set(&outs[2].src, "2001:db8::1");
-	outs[2].src_port = 6002;
-}
+static struct lnl_tap tap;
 
 static void drain(void);
 
@@ -112,7 +76,8 @@ static void setup(void)
 	struct timeval tv = { .tv_sec = 2 };
 	int one = 1, ret;
 
-	make_tap();
+	sample_tap(&tap, streams, outs);
+	streams[1].src_port = 9;
 	ret = lnl_build_tap_new(request, sizeof(request), FAMILY_ID, 1, &tap);
 	check(ret > 0);
 	request_len = (size_t)ret;

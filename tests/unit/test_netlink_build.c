@@ -14,55 +14,14 @@
 
 #include "netlink/internal.h"
 #include "netlink/lnl.h"
+#include "sample_tap.h"
 #include "tap.h"
 
 #define FAMILY_ID 0x1234
 
-static struct lnl_output outs1[2], outs2[1];
+static struct lnl_output tap_outs[3];
 static struct lnl_stream streams[2];
 static struct lnl_tap tap;
-
-static void set(struct addr *a, const char *s)
-{
-	if (addr_parse(s, ADDR_PORT_NONE, a, NULL))
-		abort();
-}
-
-static void make_tap(void)
-{
-	set(&streams[0].dst, "10.0.0.5");
-	streams[0].dst_port = 40000;
-	set(&streams[0].src, "198.51.100.7");
-	streams[0].src_port = 7078;
-	streams[0].has_ssrc = true;
-	streams[0].ssrc = 0xdeadbeef;
-	streams[0].flags = LISTENIN_STREAM_F_RTCP;
-	set(&outs1[0].dst, "10.9.0.2");
-	outs1[0].dst_port = 5004;
-	set(&outs1[0].src, "10.0.0.1");
-	outs1[0].src_port = 30000;
-	outs1[0].flags = LISTENIN_OUTPUT_F_LISTEN_ONLY;
-	set(&outs1[1].dst, "10.9.0.3");
-	outs1[1].dst_port = 5006;
-	set(&outs1[1].src, "10.0.0.1");
-	outs1[1].src_port = 30002;
-	streams[0].outputs = outs1;
-	streams[0].n_outputs = 2;
-
-	set(&streams[1].dst, "2001:db8::5");
-	streams[1].dst_port = 40002;
-	set(&outs2[0].dst, "2001:db8::9");
-	outs2[0].dst_port = 6000;
-	set(&outs2[0].src, "2001:db8::1");
-	outs2[0].src_port = 6002;
-	streams[1].outputs = outs2;
-	streams[1].n_outputs = 1;
-
-	tap.cookie = 0x0123456789abcdefULL;
-	tap.idle_timeout = 45;
-	tap.streams = streams;
-	tap.n_streams = 2;
-}
 
 /* Attributes of a nest (or message) by type; counts repeats and strays. */
 struct seen {
@@ -114,7 +73,7 @@ static int addr_is(const struct nlattr *a, const char *s)
 {
 	struct addr want;
 
-	set(&want, s);
+	sample_addr(&want, s);
 	return a && mnl_attr_get_payload_len(a) == addr_len(&want) &&
 	       !memcmp(mnl_attr_get_payload(a), want.bytes, addr_len(&want));
 }
@@ -304,16 +263,16 @@ static void test_invalid(void)
 {
 	static char buf[8192];
 	struct lnl_stream s = streams[0];
-	struct lnl_output o = outs1[0];
+	struct lnl_output o = tap_outs[0];
 	struct lnl_tap t = { .streams = &s, .n_streams = 1 };
 
 	s.outputs = &o;
 	s.n_outputs = 1;
-	set(&o.dst, "2001:db8::1");
+	sample_addr(&o.dst, "2001:db8::1");
 	ok(lnl_build_tap_new(buf, sizeof(buf), FAMILY_ID, 1, &t) == -EINVAL,
 	   "an IPv6 output in an IPv4 stream is refused with -EINVAL");
-	o = outs1[0];
-	set(&s.src, "2001:db8::1");
+	o = tap_outs[0];
+	sample_addr(&s.src, "2001:db8::1");
 	ok(lnl_build_tap_new(buf, sizeof(buf), FAMILY_ID, 1, &t) == -EINVAL,
 	   "an IPv6 source in an IPv4 stream is refused with -EINVAL");
 	s = streams[0];
@@ -334,7 +293,7 @@ static void test_big(void)
 	char *buf = malloc(len);
 
 	for (size_t i = 0; i < n; i++)
-		outs[i] = outs2[0];
+		outs[i] = tap_outs[2];
 	s.outputs = outs;
 	s.n_outputs = n;
 	ok(lnl_build_tap_new(buf, len, FAMILY_ID, 1, &t) == -EMSGSIZE,
@@ -420,7 +379,7 @@ static void test_where(void)
 int main(void)
 {
 	printf("TAP version 13\n");
-	make_tap();
+	sample_tap(&tap, streams, tap_outs);
 	test_tree();
 	test_round_trip();
 	test_sizes();
