@@ -2,10 +2,13 @@
 /*
  * Copies a matched packet to one output: a private copy of the headers,
  * rewritten to the output's addresses and ports, checksums fixed, routed
- * with the output's cached route and sent as a locally generated packet.
+ * with the output's cached route and handed straight to the neighbour
+ * layer, or, with output_hooks=Y or where the route needs more than that,
+ * sent as a locally generated packet through LOCAL_OUT and POST_ROUTING.
  */
 #include <linux/ip.h>
 #include <linux/ipv6.h>
+#include <linux/moduleparam.h>
 #include <linux/udp.h>
 #include <net/checksum.h>
 #include <net/dst.h>
@@ -13,6 +16,7 @@
 #include <net/ip6_fib.h>
 #include <net/ip6_route.h>
 #include <net/ipv6.h>
+#include <net/neighbour.h>
 #include <net/route.h>
 #if IS_ENABLED(CONFIG_NF_CONNTRACK)
 #include <net/netfilter/nf_conntrack.h>
@@ -22,6 +26,11 @@
 #include "netns.h"
 
 DEFINE_PER_CPU(bool, listenin_dup_busy);
+
+static bool output_hooks __read_mostly;
+module_param(output_hooks, bool, 0644);
+MODULE_PARM_DESC(output_hooks,
+		 "Send copies through the netfilter LOCAL_OUT and POST_ROUTING hooks (default N: straight to the neighbour layer)");
 
 static struct dst_entry *lookup4(struct net *net,
 				 const struct listenin_output *out)
@@ -119,8 +128,8 @@ static void rewrite4(struct sk_buff *skb, const struct listenin_pkt *pkt,
 	iph->daddr = out->daddr.ip;
 	uh->source = sport;
 	uh->dest = dport;
-	/* The copy is a packet this host originates; ip_local_out() fixes
-	 * the header checksum.
+	/* The copy is a packet this host originates; the header checksum is
+	 * fixed by whichever way sends it.
 	 */
 	iph->ttl = ip4_dst_hoplimit(dst);
 	skb->protocol = htons(ETH_P_IP);
@@ -149,6 +158,63 @@ static void rewrite6(struct sk_buff *skb, const struct listenin_pkt *pkt,
 	uh->dest = dport;
 	ip6h->hop_limit = ip6_dst_hoplimit(dst);
 	skb->protocol = htons(ETH_P_IPV6);
+}
+
+/*
+ * A copy already carries its final addresses and is untracked, so the
+ * output hooks have nothing to do for it; skipping them (and the generic
+ * output path) is most of what a copy costs beyond the copy itself. Routes
+ * that need that path (IPsec, lightweight tunnels, multicast, an IPv6
+ * gateway for IPv4, fragmentation) still take it.
+ */
+static bool direct_ok(const struct sk_buff *skb, const struct dst_entry *dst,
+		      int family)
+{
+	if (READ_ONCE(output_hooks) || dst_xfrm(dst) || dst->lwtstate ||
+	    skb_is_gso(skb) || skb->len > dst_mtu(dst))
+		return false;
+	if (family == AF_INET)
+		return dst->output == ip_output &&
+		       ((const struct rtable *)dst)->rt_gw_family != AF_INET6;
+	return dst->output == ip6_output &&
+	       !ipv6_addr_is_multicast(&ipv6_hdr(skb)->daddr);
+}
+
+static int send_direct(struct sk_buff *skb, struct dst_entry *dst, int family)
+{
+	struct net_device *dev = dst->dev;
+	struct neighbour *neigh;
+	bool is_v6gw = false;
+
+	if (skb_cow_head(skb, LL_RESERVED_SPACE(dev))) {
+		kfree_skb(skb);
+		return -ENOMEM;
+	}
+	if (family == AF_INET) {
+		ip_send_check(ip_hdr(skb));
+		neigh = ip_neigh_for_gw((struct rtable *)dst, skb, &is_v6gw);
+	} else {
+		neigh = ip_neigh_gw6(dev, rt6_nexthop((struct rt6_info *)dst,
+						      &ipv6_hdr(skb)->daddr));
+	}
+	if (IS_ERR(neigh)) {
+		kfree_skb(skb);
+		return PTR_ERR(neigh);
+	}
+	return neigh_output(neigh, skb, is_v6gw);
+}
+
+static int send_hooks(struct net *net, struct sk_buff *skb, int family)
+{
+	int err;
+
+	__this_cpu_write(listenin_dup_busy, true);
+	if (family == AF_INET)
+		err = ip_local_out(net, NULL, skb);
+	else
+		err = ip6_local_out(net, NULL, skb);
+	__this_cpu_write(listenin_dup_busy, false);
+	return err;
 }
 
 /* Runs in the hook, under rcu_read_lock() with bottom halves disabled. */
@@ -185,18 +251,20 @@ void listenin_dup(struct net *net, struct listenin_net *ln,
 		nskb->ip_summed = CHECKSUM_NONE;
 	memset(nskb->cb, 0, sizeof(nskb->cb));
 	nskb->mark = 0;
+	/* DF came from the original's path, not the copy's: a copy too large
+	 * for its route is fragmented, not lost.
+	 */
+	nskb->ignore_df = 1;
 	skb_set_delivery_time(nskb, 0, false);
 	skb_dst_drop(nskb);
 	skb_dst_set_noref(nskb, dst);
 	nskb->dev = dst->dev;
 	len = nskb->len;
 
-	__this_cpu_write(listenin_dup_busy, true);
-	if (pkt->key.family == AF_INET)
-		err = ip_local_out(net, NULL, nskb);
+	if (direct_ok(nskb, dst, pkt->key.family))
+		err = send_direct(nskb, dst, pkt->key.family);
 	else
-		err = ip6_local_out(net, NULL, nskb);
-	__this_cpu_write(listenin_dup_busy, false);
+		err = send_hooks(net, nskb, pkt->key.family);
 	if (unlikely(net_xmit_eval(err)))
 		goto fail;
 	atomic64_inc(&out->copies);

@@ -1,0 +1,116 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# How copies leave the gateway. By default they go from the route straight
+# to the neighbour layer and the netfilter output hooks never see them;
+# with output_hooks=Y they are sent through LOCAL_OUT and POST_ROUTING.
+# Either way they arrive byte-identical, the gateway resolves a supervisor's
+# neighbour entry itself, and a copy larger than its route's MTU is
+# fragmented rather than lost.
+# listenin: timeout=600
+
+. "$(dirname "$0")/lib.sh"
+
+N=40
+RATE=100
+S1=0x11110001
+PARAM=/sys/module/listenin/parameters/output_hooks
+
+require_root
+require_tools
+require_module
+command -v nft >/dev/null || skip_all "nft not installed"
+ktap_plan 4
+topo_setup_or_bail
+
+# Counts the copies (UDP to port 6000) that cross the gateway's output hooks.
+n_gw nft -f - <<'EOF' || { echo "Bail out! cannot load the nft counters"; exit 1; }
+table inet li_out {
+	counter out4 { }
+	counter out6 { }
+	counter post4 { }
+	counter post6 { }
+	chain output {
+		type filter hook output priority 0;
+		meta nfproto ipv4 udp dport 6000 counter name out4
+		meta nfproto ipv6 udp dport 6000 counter name out6
+	}
+	chain postrouting {
+		type filter hook postrouting priority 0;
+		meta nfproto ipv4 udp dport 6000 counter name post4
+		meta nfproto ipv6 udp dport 6000 counter name post6
+	}
+}
+EOF
+
+hook_count() {
+	n_gw nft -j list counter inet li_out "$1" | jq -er '.nftables[] | select(.counter) | .counter.packets'
+}
+
+reset_counters() {
+	n_gw nft reset counters table inet li_out >/dev/null
+}
+
+# copy_through FAMILY-SUFFIX [RTPSEND-ARGS...]: N packets caller -> agent,
+# one output to sup1; every copy must arrive, none may fail.
+copy_through() {
+	local v=$1 caller agent sup gws id
+	shift
+	eval "caller=\$caller$v agent=\$agent$v sup=\$sup1$v gws=\$gws$v"
+	id=$(tap_add stream "$(ep $agent 5000)" output "$(ep $sup 6000)" src "$(ep $gws 7000)") || return 1
+	recv_start agent "$ns_agent" --expect $N --ssrc $S1 "$(ep $agent 5000)"
+	recv_start sup1 "$ns_sup1" --expect $N --ssrc $S1 --from "$(ep $gws 7000)" "$(ep $sup 6000)"
+	send "$ns_caller" -c $N -r $RATE -s $S1 "$@" "$(ep $caller 4000)" "$(ep $agent 5000)"
+	recv_check agent sup1
+	expect_eq "IPv$v tap copies" "$(tap_counter "$id" copies)" $N
+	expect_eq "IPv$v tap copy failures" "$(tap_counter "$id" copy_failures)" 0
+	tap_del "$id"
+}
+
+direct() {
+	expect_eq "output_hooks default" "$(cat $PARAM)" N
+	# No neighbour entry for the supervisors: the first copies resolve it.
+	n_gw ip neigh flush dev gs
+	n_gw ip -6 neigh flush dev gs
+	reset_counters
+	copy_through 4
+	copy_through 6
+	expect_eq "IPv4 copies seen at OUTPUT" "$(hook_count out4)" 0
+	expect_eq "IPv4 copies seen at POSTROUTING" "$(hook_count post4)" 0
+	expect_eq "IPv6 copies seen at OUTPUT" "$(hook_count out6)" 0
+	expect_eq "IPv6 copies seen at POSTROUTING" "$(hook_count post6)" 0
+}
+
+through_hooks() {
+	echo Y >$PARAM
+	n_gw ip neigh flush dev gs
+	n_gw ip -6 neigh flush dev gs
+	reset_counters
+	copy_through 4
+	copy_through 6
+	echo N >$PARAM
+	expect_eq "IPv4 copies seen at OUTPUT" "$(hook_count out4)" $N
+	expect_eq "IPv4 copies seen at POSTROUTING" "$(hook_count post4)" $N
+	expect_eq "IPv6 copies seen at OUTPUT" "$(hook_count out6)" $N
+	expect_eq "IPv6 copies seen at POSTROUTING" "$(hook_count post6)" $N
+}
+
+# The originals fit the 1500-byte links (IPv4 ones carry DF from the
+# caller's path MTU discovery); the route to sup1 is narrower.
+fragmented() {
+	local hooks=$1
+	echo "$hooks" >$PARAM
+	n_gw ip route add $sup14/32 dev gs mtu lock 576
+	n_gw ip -6 route add $sup16/128 dev gs mtu 1280
+	copy_through 4 --len 1000
+	copy_through 6 --len 1300
+	n_gw ip route del $sup14/32
+	n_gw ip -6 route del $sup16/128
+	echo N >$PARAM
+}
+
+subtest "copies bypass the output hooks and resolve neighbours" direct
+subtest "output_hooks=Y sends copies through OUTPUT and POSTROUTING" through_hooks
+subtest "a copy larger than its route's MTU is fragmented" fragmented N
+subtest "the same with output_hooks=Y" fragmented Y
+ktap_finish
