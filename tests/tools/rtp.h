@@ -2,7 +2,8 @@
 /*
  * What rtpsend sends and rtprecv checks: both build every datagram from
  * (kind, ssrc, seq, payload type, length) alone, so a receiver proves a
- * packet byte-identical by building it again and comparing.
+ * packet byte-identical by building it again and comparing. Also the RTP
+ * header, PCMU and tone arithmetic that tonesend, wavmix and rawsend use.
  */
 #ifndef LISTENIN_TESTS_RTP_H
 #define LISTENIN_TESTS_RTP_H
