@@ -83,21 +83,31 @@ int cmd_sessions(int argc, char **argv, const struct lictl_opts *opts)
 			lictl_error(cmd, "cannot write to standard output") : LICTL_EXIT_OK;
 	}
 	n = json_object_array_length(list);
-	printf("%-8s %-6s %-6s %-12s %-7s %-12s %-24s %-10s %s\n", "SESSION", "TAP", "CALL",
-	       "USER", "MODE", "REASON", "TO", "EXTENSION", "STARTED");
+	printf("%-8s %-6s %-6s %-12s %-7s %-12s %-24s %-10s %-20s %10s %12s %8s\n", "SESSION",
+	       "TAP", "CALL", "USER", "MODE", "REASON", "TO", "EXTENSION", "STARTED", "COPIES",
+	       "COPY_BYTES", "FAILED");
 	for (size_t i = 0; i < n; i++) {
-		struct json_object *s = json_object_array_get_idx(list, i);
+		struct json_object *s = json_object_array_get_idx(list, i), *c = NULL;
 		char started[32];
 
-		printf("%-8s %-6s %-6s %-12.12s %-7s %-12.12s %-24s %-10.10s %s\n",
+		json_object_object_get_ex(s, "counters", &c);
+		printf("%-8s %-6s %-6s %-12.12s %-7s %-12.12s %-24s %-10.10s %-20s %10s %12s %8s\n",
 		       dash(lictl_str(s, "session")), dash(lictl_str(s, "tap")),
 		       dash(lictl_str(s, "call")), dash(lictl_str(s, "user")),
 		       dash(lictl_str(s, "mode")), dash(lictl_str(s, "reason")),
 		       dash(lictl_str(s, "to")), dash(lictl_str(s, "extension")),
-		       lictl_time_ms(s, "start_ms", started, sizeof(started)));
+		       lictl_time_ms(s, "start_ms", started, sizeof(started)),
+		       c ? dash(lictl_str(c, "copies")) : "?",
+		       c ? dash(lictl_str(c, "copy_bytes")) : "?",
+		       c ? dash(lictl_str(c, "copy_failures")) : "?");
+		if (!c && !lictl_str(reply, "counters_error"))
+			printf("  counters of session %s: %s\n", dash(lictl_str(s, "session")),
+			       dash(lictl_str(s, "counters_error")));
 	}
 	if (!n)
 		printf("(no sessions)\n");
+	if (lictl_str(reply, "counters_error"))
+		printf("packet counters unavailable: %s\n", lictl_str(reply, "counters_error"));
 	json_object_put(reply);
 	return LICTL_EXIT_OK;
 }

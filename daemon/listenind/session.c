@@ -34,7 +34,7 @@ struct session {
 	uint16_t first_port;
 	uint32_t tap;
 	int64_t start_ms, deadline_ms;	/* deadline 0: none */
-	uint64_t copies_before;		/* copies of the taps it replaced */
+	struct lnl_counters before;	/* counters of the taps it replaced */
 	struct lnl_stream match[2];	/* what the tap matches, outputs not kept */
 	uint16_t match_src_port[2];
 	size_t n_match;
@@ -395,6 +395,61 @@ static void remember_match(struct session *se, const struct lnl_tap *tap)
 	}
 }
 
+/* ---- the kernel's taps ---- */
+
+static void add_counters(struct lnl_counters *sum, const struct lnl_counters *c)
+{
+	sum->present |= c->present;
+	for (int i = 0; i <= LISTENIN_A_COUNTER_MAX; i++)
+		sum->val[i] += c->val[i];
+}
+
+struct kernel_tap {
+	uint32_t id;
+	uint64_t cookie;
+	struct lnl_counters counters;
+};
+
+struct tap_list {
+	struct kernel_tap *taps;
+	size_t n, cap;
+	bool failed;
+};
+
+static int collect(const struct lnl_tap *tap, void *arg)
+{
+	struct tap_list *l = arg;
+
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 64;
+		struct kernel_tap *t = realloc(l->taps, cap * sizeof(*t));
+
+		if (!t) {
+			l->failed = true;
+			return -ENOMEM;
+		}
+		l->taps = t;
+		l->cap = cap;
+	}
+	l->taps[l->n++] = (struct kernel_tap){ tap->id, tap->cookie, tap->counters };
+	return 0;
+}
+
+static int dump_taps(struct sessions *s, struct tap_list *l, char *err, size_t errlen)
+{
+	int ret;
+
+	for (int tries = 0; tries < 3; tries++) {
+		l->n = 0;
+		ret = s->kernel->tap_dump(s->kernel->ctx, collect, l, err, errlen);
+		if (ret != LNL_DUMP_INTR)
+			break;
+	}
+	if (l->failed)
+		snprintf(err, errlen, "out of memory listing the kernel's taps");
+	return ret < 0 || l->failed ? -1 : 0;
+}
+
 /* ---- audit and policy ---- */
 
 static const char *user_name(uid_t uid, char *buf, size_t len)
@@ -493,8 +548,8 @@ static uint64_t end_session(struct sessions *s, struct session *se, const char *
 {
 	struct lnl_counters last = { 0 };
 	struct audit_record r;
-	char err[SESSION_ERR_LEN], line[SESSION_ERR_LEN + 128];
-	uint64_t copies = se->copies_before;
+	char err[SESSION_ERR_LEN], line[2 * SESSION_ERR_LEN];
+	uint64_t copies = se->before.val[LISTENIN_A_COUNTER_COPIES];
 
 	if (final) {
 		last = *final;
@@ -506,6 +561,9 @@ static uint64_t end_session(struct sessions *s, struct session *se, const char *
 		log_err("session %" PRIu64 ": deleting tap %u: %s", se->id, se->tap, err);
 	}
 	copies += last.val[LISTENIN_A_COUNTER_COPIES];
+	if (se->tap && !final && s->kernel && !last.present)
+		log_warn("session %" PRIu64 ": the kernel did not report tap %u's last counters",
+			 se->id, se->tap);
 	unlink_session(s, se);
 	session_ports_release(&s->ports, se->first_port);
 
@@ -723,15 +781,68 @@ struct json_object *sessions_listen(struct sessions *s, const struct session_cal
 	return reply;
 }
 
+/*
+ * The live counters of se's tap as the kernel has them now, plus those of
+ * the taps it replaced; or why they cannot be read.
+ */
+static void add_live_counters(struct json_object *o, const struct session *se,
+			      const struct tap_list *l, const char *why)
+{
+	struct lnl_counters sum = se->before;
+	struct json_object *c;
+	char buf[128];
+	size_t i;
+
+	for (i = 0; !why && i < l->n; i++)
+		if (l->taps[i].id == se->tap && l->taps[i].cookie == se->id)
+			break;
+	if (!why && i == l->n) {
+		snprintf(buf, sizeof(buf), "tap %u is not in the kernel", se->tap);
+		why = buf;
+	}
+	if (why) {
+		jout_add_str(o, "counters_error", why);
+		return;
+	}
+	add_counters(&sum, &l->taps[i].counters);
+	c = json_object_new_object();
+	jout_add_u64(c, "packets", sum.val[LISTENIN_A_COUNTER_PACKETS]);
+	jout_add_u64(c, "bytes", sum.val[LISTENIN_A_COUNTER_BYTES]);
+	jout_add_u64(c, "copies", sum.val[LISTENIN_A_COUNTER_COPIES]);
+	jout_add_u64(c, "copy_bytes", sum.val[LISTENIN_A_COUNTER_COPY_BYTES]);
+	jout_add_u64(c, "copy_failures", sum.val[LISTENIN_A_COUNTER_COPY_FAILURES]);
+	jout_add_u64(c, "talkback_dropped", sum.val[LISTENIN_A_COUNTER_TALKBACK_DROPPED]);
+	json_object_object_add(o, "counters", c);
+}
+
 struct json_object *sessions_list(struct sessions *s, const struct session_caller *who)
 {
 	struct json_object *list = json_object_new_array(), *reply;
+	struct tap_list l = { 0 };
+	char err[SESSION_ERR_LEN], why[SESSION_ERR_LEN + 64];
+	const char *failed = NULL;
 
-	for (const struct session *se = s->list; se; se = se->next)
-		if (who->admin || se->uid == who->uid)
-			json_object_array_add(list, session_json(se));
+	if (!s->kernel && s->list) {
+		failed = "the listenin kernel module is not loaded";
+	} else if (s->list && dump_taps(s, &l, err, sizeof(err))) {
+		snprintf(why, sizeof(why), "the kernel's counters could not be read: %s", err);
+		failed = why;
+		log_warn("sessions: %s", why);
+	}
+	for (const struct session *se = s->list; se; se = se->next) {
+		struct json_object *o;
+
+		if (!who->admin && se->uid != who->uid)
+			continue;
+		o = session_json(se);
+		add_live_counters(o, se, &l, failed);
+		json_object_array_add(list, o);
+	}
+	free(l.taps);
 	reply = json_object_new_object();
 	json_object_object_add(reply, "sessions", list);
+	if (failed)
+		jout_add_str(reply, "counters_error", failed);
 	return reply;
 }
 
@@ -786,7 +897,7 @@ static void replace_tap(struct sessions *s, struct session *se, const struct cal
 	ret = s->kernel->tap_new(s->kernel->ctx, &tap, &id, err, sizeof(err));
 	if (ret == -EEXIST || ret == -EBUSY) {
 		if (s->kernel->tap_del(s->kernel->ctx, old, &last, err, sizeof(err)) == 0) {
-			se->copies_before += last.val[LISTENIN_A_COUNTER_COPIES];
+			add_counters(&se->before, &last);
 			se->tap = old = 0;
 		}
 		ret = s->kernel->tap_new(s->kernel->ctx, &tap, &id, err, sizeof(err));
@@ -801,7 +912,7 @@ static void replace_tap(struct sessions *s, struct session *se, const struct cal
 		return;
 	}
 	if (old && s->kernel->tap_del(s->kernel->ctx, old, &last, err, sizeof(err)) == 0)
-		se->copies_before += last.val[LISTENIN_A_COUNTER_COPIES];
+		add_counters(&se->before, &last);
 	else if (old)
 		log_err("session %" PRIu64 ": deleting replaced tap %u: %s", se->id, old, err);
 	se->tap = id;
@@ -881,64 +992,19 @@ void sessions_on_tap_event(struct sessions *s, const struct lnl_event *ev)
 			break;
 	if (!se)
 		return;
-	se->tap = 0;
 	if (ev->cmd == LISTENIN_CMD_TAP_EXPIRED) {
+		se->tap = 0;
 		snprintf(detail, sizeof(detail), "no media for %u s", s->cfg.idle_timeout);
 		end_session(s, se, "media_idle", detail, &ev->counters);
 		return;
 	}
+	se->tap = 0;
 	snprintf(detail, sizeof(detail), "tap %u removed outside listenind (%s)", ev->id,
 		 lnl_end_cause_name(ev->end_cause) ? lnl_end_cause_name(ev->end_cause) : "?");
 	end_session(s, se, "tap_removed", detail, &ev->counters);
 }
 
 /* ---- resynchronisation and reconciliation ---- */
-
-struct kernel_tap {
-	uint32_t id;
-	uint64_t cookie;
-	struct lnl_counters counters;
-};
-
-struct tap_list {
-	struct kernel_tap *taps;
-	size_t n, cap;
-	bool failed;
-};
-
-static int collect(const struct lnl_tap *tap, void *arg)
-{
-	struct tap_list *l = arg;
-
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 64;
-		struct kernel_tap *t = realloc(l->taps, cap * sizeof(*t));
-
-		if (!t) {
-			l->failed = true;
-			return -ENOMEM;
-		}
-		l->taps = t;
-		l->cap = cap;
-	}
-	l->taps[l->n++] = (struct kernel_tap){ tap->id, tap->cookie, tap->counters };
-	return 0;
-}
-
-static int dump_taps(struct sessions *s, struct tap_list *l, char *err, size_t errlen)
-{
-	int ret;
-
-	for (int tries = 0; tries < 3; tries++) {
-		l->n = 0;
-		ret = s->kernel->tap_dump(s->kernel->ctx, collect, l, err, errlen);
-		if (ret != LNL_DUMP_INTR)
-			break;
-	}
-	if (l->failed)
-		snprintf(err, errlen, "out of memory listing the kernel's taps");
-	return ret < 0 || l->failed ? -1 : 0;
-}
 
 void sessions_resync(struct sessions *s)
 {

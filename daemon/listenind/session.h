@@ -128,10 +128,10 @@ const char *sessions_admin_group(const struct sessions *s);
 /* Replies for the control socket; NULL with a sentence in err. */
 struct json_object *sessions_listen(struct sessions *s, const struct session_caller *who,
 				    const struct session_request *req, char *err, size_t errlen);
+/* Each session with its tap's live counters ("counters"), or "counters_error". */
 struct json_object *sessions_list(struct sessions *s, const struct session_caller *who);
 struct json_object *sessions_stop(struct sessions *s, const struct session_caller *who,
 				  uint64_t id, char *err, size_t errlen);
-
 /* Ends sessions past their maximum duration; now_ms is CLOCK_REALTIME. */
 void sessions_on_tick(struct sessions *s, int64_t now_ms);
 /* A TAP_EXPIRED or TAP_DELETED notification. */

@@ -45,6 +45,7 @@ struct kernel {
 	unsigned int n;
 	uint32_t next_id;
 	int fail_new;			/* -errno for the next tap_new */
+	int fail_dump;			/* -errno for every dump while set */
 	unsigned int news, dels;
 };
 
@@ -119,16 +120,20 @@ static int k_dump(void *ctx, lnl_tap_cb cb, void *arg, char *err, size_t errlen)
 {
 	struct kernel *k = ctx;
 
-	(void)err;
-	(void)errlen;
+	if (k->fail_dump) {
+		snprintf(err, errlen, "%s", strerror(-k->fail_dump));
+		return k->fail_dump;
+	}
 	for (unsigned int i = 0; i < k->n; i++) {
 		struct lnl_tap t = k->taps[i].tap;
 		int ret;
 
 		t.id = k->taps[i].id;
 		t.cookie = k->taps[i].cookie;
-		t.counters.present = 1u << LISTENIN_A_COUNTER_COPIES;
+		t.counters.present = 1u << LISTENIN_A_COUNTER_COPIES |
+				     1u << LISTENIN_A_COUNTER_COPY_BYTES;
 		t.counters.val[LISTENIN_A_COUNTER_COPIES] = k->taps[i].copies;
+		t.counters.val[LISTENIN_A_COUNTER_COPY_BYTES] = k->taps[i].copies * 200;
 		ret = cb(&t, arg);
 		if (ret)
 			return ret;
@@ -153,6 +158,8 @@ static int resolve(const char *name, uid_t *uid, void *ctx)
 		*uid = 1001;
 	else if (!strcmp(name, "other"))
 		*uid = 1002;
+	else if (!strcmp(name, "idle"))
+		*uid = 1003;
 	else
 		return -1;
 	return 0;
@@ -671,6 +678,81 @@ static void test_flow(void)
 	calls_free(calls);
 }
 
+static uint64_t listen_ok(struct sessions *s, const struct session_caller *who,
+			  const struct session_request *req)
+{
+	char err[512];
+	struct json_object *reply = sessions_listen(s, who, req, err, sizeof(err));
+	uint64_t id = reply ? (uint64_t)ifield(reply, "session") : 0;
+
+	if (!reply)
+		printf("# listen: %s\n", err);
+	json_object_put(reply);
+	return id;
+}
+
+/* Live counters. */
+static void test_governance(void)
+{
+	struct session_config cfg = config();
+	struct kernel k = { .next_id = 200 };
+	struct session_kernel kops = { k_new, k_del, k_dump, &k };
+	struct session_caller sup = { .uid = 1001, .gid = 1001 };
+	struct session_caller root = { .uid = 0, .gid = 0, .admin = true };
+	struct session_request req = request("basic-call-1@10.1.0.5", "198.51.100.9:5004", "qa");
+	struct json_object *reply, *list, *c;
+	struct calls_config cc;
+	struct calls *calls;
+	struct policy *p;
+	struct sessions *s;
+	struct audit *a;
+	char err[512];
+	uint64_t id1, id2;
+
+	calls_config_defaults(&cc);
+	calls = calls_new(&cc);
+	p = make_policy(policy_text);
+	a = open_audit();
+	s = a && p ? sessions_new(&cfg, calls, a, NULL, err, sizeof(err)) : NULL;
+	ok(s != NULL, "sessions for the governance cases");
+	if (!s)
+		return;
+	sessions_set_policy(s, p, "policy_revoked");
+	sessions_set_kernel(s, &kops);
+	feed(calls, "basic_call.sip", 0, 5);
+
+	/* live counters */
+	id1 = listen_ok(s, &sup, &req);
+	id2 = listen_ok(s, &sup, &req);
+	k.taps[0].copies = 17;
+	k.taps[1].copies = 3;
+	reply = sessions_list(s, &root);
+	list = json_object_object_get(reply, "sessions");
+	c = json_object_object_get(json_object_array_get_idx(list, 0), "counters");
+	ok(id1 && id2 && json_object_array_length(list) == 2 && c &&
+	   ifield(c, "copies") == (int64_t)(ifield(json_object_array_get_idx(list, 0), "session") == (int64_t)id2 ? 3 : 17) &&
+	   ifield(c, "copy_bytes") == ifield(c, "copies") * 200 && ifield(c, "copy_failures") == 0 &&
+	   !json_object_object_get(reply, "counters_error"),
+	   "sessions carry their tap's live counters (copies %" PRId64 ", bytes %" PRId64 ")",
+	   ifield(c, "copies"), ifield(c, "copy_bytes"));
+	json_object_put(reply);
+	k.fail_dump = -EIO;
+	reply = sessions_list(s, &root);
+	list = json_object_object_get(reply, "sessions");
+	ok(strstr(field(reply, "counters_error"), strerror(EIO)) &&
+	   !json_object_object_get(json_object_array_get_idx(list, 0), "counters") &&
+	   strstr(field(json_object_array_get_idx(list, 0), "counters_error"), "could not be read"),
+	   "a failed kernel read is said, not shown as zeros: %s", field(reply, "counters_error"));
+	json_object_put(reply);
+	k.fail_dump = 0;
+
+	sessions_free(s, "daemon_stop");
+	k_clear(&k);
+	audit_close(a);
+	policy_free(p);
+	calls_free(calls);
+}
+
 static void test_admin(void)
 {
 	ok(session_is_admin(0, 0, ""), "root is an administrator");
@@ -692,6 +774,7 @@ int main(void)
 	test_ports();
 	test_build();
 	test_flow();
+	test_governance();
 	test_admin();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	if (system(cmd))
