@@ -57,9 +57,14 @@ static const struct command commands[] = {
 	  "  --mode MODE    listen (default); whisper and barge are not available yet\n" },
 	{ "sessions", NULL, cmd_sessions, "list monitoring sessions (yours; all for admins)",
 	  "", NULL },
-	{ "stop", NULL, cmd_stop, "stop a monitoring session", "SESSION",
+	{ "stop", NULL, cmd_stop, "stop a monitoring session, or all of them",
+	  "SESSION | --all [--note TEXT]",
 	  "  SESSION is a number from \"lictl sessions\". Your own sessions, or any\n"
-	  "  for administrators (root, admin_group).\n" },
+	  "  for administrators (root, admin_group).\n"
+	  "  --all          administrators only: the admin flush. One admin_flush\n"
+	  "                 audit record names you, then every session ends\n"
+	  "                 (end cause admin_flush) and its tap is deleted.\n"
+	  "  --note TEXT    why, kept in the admin_flush record\n" },
 	{ "audit", "list", cmd_audit, "list the newest audit records (admins)",
 	  "[--limit N] [--from SEQ] [--uid UID] [--event EVENT]",
 	  "  Default: the 20 newest records. EVENT: session_start, session_stop,\n"

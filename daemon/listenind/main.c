@@ -675,8 +675,28 @@ static struct json_object *req_stop(void *ctx, const struct control_peer *peer,
 {
 	struct daemon *d = ctx;
 	struct session_caller who;
+	struct json_object *v;
 	uint64_t id = 0;
 
+	if (json_object_object_get_ex(req, "all", &v)) {
+		const char *note = NULL;
+
+		if (!json_object_is_type(v, json_type_boolean) || !json_object_get_boolean(v) ||
+		    json_object_object_get_ex(req, "session", NULL)) {
+			snprintf(err, errlen, "\"all\" must be true and comes without \"session\"");
+			return NULL;
+		}
+		if (json_object_object_get_ex(req, "note", &v)) {
+			note = json_object_get_string(v);
+			if (!json_object_is_type(v, json_type_string) || strlen(note) >= SESSION_NOTE_MAX) {
+				snprintf(err, errlen, "\"note\" must be a string of at most %d bytes",
+					 SESSION_NOTE_MAX - 1);
+				return NULL;
+			}
+		}
+		caller_of(d, peer, &who);
+		return sessions_stop_all(d->sessions, &who, note, err, errlen);
+	}
 	if (get_u64(req, "session", true, &id, err, errlen)) {
 		snprintf(err, errlen, "\"stop\" needs \"session\": a session number from \"lictl sessions\"");
 		return NULL;

@@ -35,6 +35,7 @@ struct session {
 	uint32_t tap;
 	int64_t start_ms, deadline_ms;	/* deadline 0: none */
 	struct lnl_counters before;	/* counters of the taps it replaced */
+	bool flushed;			/* its tap went in a kernel flush, event awaited */
 	struct lnl_stream match[2];	/* what the tap matches, outputs not kept */
 	uint16_t match_src_port[2];
 	size_t n_match;
@@ -629,6 +630,26 @@ static void audit_denial(struct sessions *s, uid_t uid, const char *user,
 		log_err("audit: a denial for %s was not recorded: %s", user, err);
 }
 
+/* The admin_flush record; its seq, or 0 with err. */
+static uint64_t audit_flush(struct sessions *s, int64_t uid, const char *user, const char *note,
+			    const char *detail, char *err, size_t errlen)
+{
+	struct audit_record r = {
+		.event = AUDIT_ADMIN_FLUSH,
+		.uid = uid,
+		.user = user,
+		.reason_text = opt(note),
+		.decision = "allow",
+		.detail = detail,
+	};
+
+	if (audit_append(s->audit, &r, err, errlen)) {
+		log_err("audit: the admin flush (%s) was not recorded: %s", detail, err);
+		return 0;
+	}
+	return r.seq;
+}
+
 static struct json_object *session_json(const struct session *se)
 {
 	struct json_object *o = json_object_new_object();
@@ -846,6 +867,65 @@ struct json_object *sessions_list(struct sessions *s, const struct session_calle
 	return reply;
 }
 
+struct json_object *sessions_stop_all(struct sessions *s, const struct session_caller *who,
+				      const char *note, char *err, size_t errlen)
+{
+	struct json_object *reply, *ended;
+	char user[POLICY_NAME_MAX], detail[SESSION_ERR_LEN], aerr[SESSION_ERR_LEN];
+	char stop_detail[2 * SESSION_ERR_LEN];
+	unsigned int n = s->count;
+	uint64_t seq;
+
+	user_name(who->uid, user, sizeof(user));
+	if (!who->admin) {
+		struct audit_record r = {
+			.event = AUDIT_DENIAL,
+			.uid = who->uid,
+			.user = user,
+			.reason_text = opt(note),
+			.decision = "deny",
+			.rule = "stopping every session (admin flush) is for administrators: root or admin_group in [sessions]",
+			.detail = "stop --all",
+		};
+
+		if (s->audit && audit_append(s->audit, &r, aerr, sizeof(aerr)))
+			log_err("audit: a denial for %s was not recorded: %s", user, aerr);
+		log_notice("denied %s (uid %u): %s", user, (unsigned int)who->uid, r.rule);
+		snprintf(err, errlen, "denied: %s", r.rule);
+		return NULL;
+	}
+	if (!s->audit) {
+		snprintf(err, errlen, "the audit trail is not available (%s): there are no sessions to stop",
+			 s->audit_why);
+		return NULL;
+	}
+	snprintf(detail, sizeof(detail), "stop --all by %s (uid %u): %u session%s ended", user,
+		 (unsigned int)who->uid, n, n == 1 ? "" : "s");
+	seq = audit_flush(s, who->uid, user, note, detail, aerr, sizeof(aerr));
+	log_notice("sessions: %s%s%s", detail, note && *note ? ", note: " : "",
+		   note && *note ? note : "");
+	snprintf(stop_detail, sizeof(stop_detail), "every session stopped by %s (uid %u), admin_flush record %" PRIu64 "%s",
+		 user, (unsigned int)who->uid, seq, seq ? "" : " (not written)");
+	reply = json_object_new_object();
+	ended = json_object_new_array();
+	while (s->list) {
+		struct json_object *o = json_object_new_object();
+		uint64_t id = s->list->id;
+
+		jout_add_u64(o, "session", id);
+		jout_add_u64(o, "packets", end_session(s, s->list, "admin_flush", stop_detail, NULL));
+		json_object_array_add(ended, o);
+	}
+	jout_add_u64(reply, "stopped", n);
+	jout_add_str(reply, "end_cause", "admin_flush");
+	if (seq)
+		jout_add_u64(reply, "audit_seq", seq);
+	else
+		jout_add_str(reply, "audit_error", aerr);
+	json_object_object_add(reply, "sessions", ended);
+	return reply;
+}
+
 struct json_object *sessions_stop(struct sessions *s, const struct session_caller *who,
 				  uint64_t id, char *err, size_t errlen)
 {
@@ -982,6 +1062,50 @@ void sessions_on_tick(struct sessions *s, int64_t now)
 	}
 }
 
+/*
+ * The first TAP_DELETED of a kernel flush (LISTENIN_CMD_TAP_FLUSH, which
+ * needs CAP_NET_ADMIN: "lictl tap flush"). The flush took every tap of the
+ * namespace at once but announces them one by one: the sessions whose taps
+ * a dump no longer shows went with it. One admin_flush record names them
+ * all; each session then ends as its own event arrives, with its counters.
+ */
+static void kernel_flush(struct sessions *s, struct session *first)
+{
+	struct tap_list l = { 0 };
+	char err[SESSION_ERR_LEN], detail[SESSION_ERR_LEN + 256], ids[192] = "";
+	unsigned int n = 1;
+	size_t off = 0;
+	bool listed = s->kernel && !dump_taps(s, &l, err, sizeof(err));
+
+	first->flushed = true;
+	off += (size_t)snprintf(ids, sizeof(ids), "%" PRIu64, first->id);
+	for (struct session *se = s->list; se && listed; se = se->next) {
+		bool found = false;
+
+		if (se == first || se->flushed || !se->tap)
+			continue;
+		for (size_t i = 0; i < l.n && !found; i++)
+			found = l.taps[i].id == se->tap && l.taps[i].cookie == se->id;
+		if (found)
+			continue;
+		se->flushed = true;
+		n++;
+		if (off < sizeof(ids))
+			off += (size_t)snprintf(ids + off, sizeof(ids) - off, ", %" PRIu64, se->id);
+	}
+	free(l.taps);
+	if (listed)
+		snprintf(detail, sizeof(detail),
+			 "kernel flush (LISTENIN_CMD_TAP_FLUSH by a CAP_NET_ADMIN process, e.g. lictl tap flush): %u session%s ended (%s)",
+			 n, n == 1 ? "" : "s", ids);
+	else
+		snprintf(detail, sizeof(detail),
+			 "kernel flush (LISTENIN_CMD_TAP_FLUSH by a CAP_NET_ADMIN process, e.g. lictl tap flush): session %s ended; the others it ended could not be listed (%s)",
+			 ids, err);
+	audit_flush(s, -1, NULL, NULL, detail, err, sizeof(err));
+	log_notice("sessions: %s", detail);
+}
+
 void sessions_on_tap_event(struct sessions *s, const struct lnl_event *ev)
 {
 	struct session *se;
@@ -996,6 +1120,15 @@ void sessions_on_tap_event(struct sessions *s, const struct lnl_event *ev)
 		se->tap = 0;
 		snprintf(detail, sizeof(detail), "no media for %u s", s->cfg.idle_timeout);
 		end_session(s, se, "media_idle", detail, &ev->counters);
+		return;
+	}
+	if (ev->end_cause == LISTENIN_END_CAUSE_FLUSHED) {
+		if (!se->flushed)
+			kernel_flush(s, se);
+		se->tap = 0;
+		snprintf(detail, sizeof(detail), "tap %u flushed in the kernel (LISTENIN_CMD_TAP_FLUSH)",
+			 ev->id);
+		end_session(s, se, "admin_flush", detail, &ev->counters);
 		return;
 	}
 	se->tap = 0;
@@ -1027,7 +1160,7 @@ void sessions_resync(struct sessions *s)
 			found = l.taps[i].id == se->tap && l.taps[i].cookie == se->id;
 		if (!found && se->tap) {
 			se->tap = 0;
-			end_session(s, se, "tap_lost",
+			end_session(s, se, se->flushed ? "admin_flush" : "tap_lost",
 				    "the tap disappeared while events were lost; counters unknown",
 				    &(struct lnl_counters){ 0 });
 		}

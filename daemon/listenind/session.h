@@ -132,6 +132,14 @@ struct json_object *sessions_listen(struct sessions *s, const struct session_cal
 struct json_object *sessions_list(struct sessions *s, const struct session_caller *who);
 struct json_object *sessions_stop(struct sessions *s, const struct session_caller *who,
 				  uint64_t id, char *err, size_t errlen);
+/*
+ * The daemon's admin flush (lictl stop --all): for administrators only (a
+ * refusal is audited as a denial); one admin_flush record naming the admin
+ * and note, then every session ends as "admin_flush" and its tap goes.
+ */
+struct json_object *sessions_stop_all(struct sessions *s, const struct session_caller *who,
+				      const char *note, char *err, size_t errlen);
+
 /* Ends sessions past their maximum duration; now_ms is CLOCK_REALTIME. */
 void sessions_on_tick(struct sessions *s, int64_t now_ms);
 /* A TAP_EXPIRED or TAP_DELETED notification. */

@@ -691,7 +691,7 @@ static uint64_t listen_ok(struct sessions *s, const struct session_caller *who,
 	return id;
 }
 
-/* Live counters. */
+/* Admin flush (kernel and daemon) and live counters. */
 static void test_governance(void)
 {
 	struct session_config cfg = config();
@@ -700,14 +700,14 @@ static void test_governance(void)
 	struct session_caller sup = { .uid = 1001, .gid = 1001 };
 	struct session_caller root = { .uid = 0, .gid = 0, .admin = true };
 	struct session_request req = request("basic-call-1@10.1.0.5", "198.51.100.9:5004", "qa");
-	struct json_object *reply, *list, *c;
+	struct json_object *reply, *rec, *list, *c;
 	struct calls_config cc;
 	struct calls *calls;
 	struct policy *p;
 	struct sessions *s;
 	struct audit *a;
 	char err[512];
-	uint64_t id1, id2;
+	uint64_t id1, id2, seq;
 
 	calls_config_defaults(&cc);
 	calls = calls_new(&cc);
@@ -745,6 +745,73 @@ static void test_governance(void)
 	   "a failed kernel read is said, not shown as zeros: %s", field(reply, "counters_error"));
 	json_object_put(reply);
 	k.fail_dump = 0;
+
+	/* the kernel flushes every tap: one admin_flush, then each stop with its counters */
+	{
+		struct lnl_event ev1 = { .cmd = LISTENIN_CMD_TAP_DELETED, .id = k.taps[0].id,
+					 .cookie = k.taps[0].cookie,
+					 .end_cause = LISTENIN_END_CAUSE_FLUSHED };
+		struct lnl_event ev2 = ev1;
+		struct audit_filter f = AUDIT_FILTER_ALL;
+
+		ev1.counters.val[LISTENIN_A_COUNTER_COPIES] = 17;
+		ev2.id = k.taps[1].id;
+		ev2.cookie = k.taps[1].cookie;
+		ev2.counters.val[LISTENIN_A_COUNTER_COPIES] = 3;
+		seq = audit_last_seq(a);
+		k_clear(&k);
+		sessions_on_tap_event(s, &ev1);
+		sessions_on_tap_event(s, &ev2);
+		f.from_seq = seq + 1;
+		list = session_audit_records(a, &f, err, sizeof(err));
+		rec = json_object_array_get_idx(list, 0);
+		ok(list && json_object_array_length(list) == 3 &&
+		   !strcmp(field(rec, "event"), "admin_flush") &&
+		   strstr(field(rec, "detail"), "2 sessions ended") &&
+		   strstr(field(rec, "detail"), "lictl tap flush") && !field(rec, "uid")[0],
+		   "a kernel flush is one admin_flush record: %s", field(rec, "detail"));
+		ok(list && !strcmp(field(json_object_array_get_idx(list, 1), "end_cause"), "admin_flush") &&
+		   !strcmp(field(json_object_array_get_idx(list, 2), "end_cause"), "admin_flush") &&
+		   ifield(json_object_array_get_idx(list, 1), "packets") +
+		   ifield(json_object_array_get_idx(list, 2), "packets") == 20 && sessions_count(s) == 0,
+		   "then both sessions stop as admin_flush with their kernel counters (17 + 3)");
+		json_object_put(list);
+	}
+
+	/* the daemon's admin flush */
+	id1 = listen_ok(s, &sup, &req);
+	id2 = listen_ok(s, &sup, &req);
+	k.taps[0].copies = 5;
+	seq = audit_last_seq(a);
+	ok(!sessions_stop_all(s, &sup, "x", err, sizeof(err)) && strstr(err, "for administrators") &&
+	   sessions_count(s) == 2, "a supervisor may not stop every session: %s", err);
+	rec = last_record(a);
+	ok(audit_last_seq(a) == seq + 1 && !strcmp(field(rec, "event"), "denial") &&
+	   ifield(rec, "uid") == 1001 && strstr(field(rec, "rule"), "administrators"),
+	   "and the refusal is audited as a denial");
+	json_object_put(rec);
+	seq = audit_last_seq(a);
+	reply = sessions_stop_all(s, &root, "incident 42", err, sizeof(err));
+	ok(reply && ifield(reply, "stopped") == 2 && sessions_count(s) == 0 && k.n == 0 &&
+	   ifield(reply, "audit_seq") == (int64_t)seq + 1,
+	   "an administrator stops every session; the flush is audit record %" PRId64,
+	   ifield(reply, "audit_seq"));
+	json_object_put(reply);
+	{
+		struct audit_filter f = AUDIT_FILTER_ALL;
+
+		f.from_seq = seq + 1;
+		list = session_audit_records(a, &f, err, sizeof(err));
+		rec = json_object_array_get_idx(list, 0);
+		ok(list && json_object_array_length(list) == 3 && !strcmp(field(rec, "event"), "admin_flush") &&
+		   ifield(rec, "uid") == 0 && !strcmp(field(rec, "reason_text"), "incident 42") &&
+		   strstr(field(rec, "detail"), "2 sessions ended") &&
+		   !strcmp(field(json_object_array_get_idx(list, 2), "end_cause"), "admin_flush") &&
+		   ifield(json_object_array_get_idx(list, 1), "packets") +
+		   ifield(json_object_array_get_idx(list, 2), "packets") == 5,
+		   "admin_flush names the admin and note first, then each stop (admin_flush, counters)");
+		json_object_put(list);
+	}
 
 	sessions_free(s, "daemon_stop");
 	k_clear(&k);
