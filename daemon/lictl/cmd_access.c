@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * lictl access review [--days N]: who may monitor what under the running
- * policy, and which grants expire within N days (default 30). For
+ * lictl access review [--days N] [--inactive-days N]: who may monitor what
+ * under the running policy, which grants expire within N days (default
+ * 30), and which granted users the audit trail has not seen act for
+ * --inactive-days (default from listenind.conf) or ever. For
  * administrators. -j prints the review object.
  */
 #include <errno.h>
@@ -59,27 +61,78 @@ static void print_grant(struct json_object *g)
 	       member(g, "expiring") && json_object_get_boolean(member(g, "expiring")) ? " (expiring soon)" : "");
 }
 
+static void print_users(struct json_object *review)
+{
+	struct json_object *list = member(review, "users");
+	char when[32];
+
+	if (lictl_str(review, "users_error")) {
+		printf("\nlast seen: unknown (%s)\n", lictl_str(review, "users_error"));
+		return;
+	}
+	printf("\n%-16s %-8s %-22s %-8s %s\n", "USER", "UID", "LAST SEEN", "DAYS", "FLAG");
+	for (size_t i = 0; list && i < json_object_array_length(list); i++) {
+		struct json_object *u = json_object_array_get_idx(list, i);
+		bool never = member(u, "never_seen") && json_object_get_boolean(member(u, "never_seen"));
+		bool idle = member(u, "inactive") && json_object_get_boolean(member(u, "inactive"));
+
+		printf("%-16s %-8s %-22s %-8s %s\n", lictl_str(u, "user") ? lictl_str(u, "user") : "?",
+		       lictl_str(u, "uid") ? lictl_str(u, "uid") : "?",
+		       never ? "never" : lictl_time_ms(u, "last_seen_ms", when, sizeof(when)),
+		       lictl_str(u, "days_unseen") ? lictl_str(u, "days_unseen") : "-",
+		       never && idle ? "NEVER SEEN" : idle ? "INACTIVE" : "");
+	}
+	list = member(review, "inactive");
+	printf("\nnot seen for %s days or never:", lictl_str(review, "inactive_days") ?
+	       lictl_str(review, "inactive_days") : "?");
+	for (size_t i = 0; list && i < json_object_array_length(list); i++)
+		printf(" %s", json_object_get_string(json_object_array_get_idx(list, i)));
+	printf("%s\n", list && json_object_array_length(list) ? "" : " none");
+}
+
+static int parse_days(const char *cmd, const char *opt, const char *arg,
+		      unsigned long long *out)
+{
+	char *end;
+
+	if (!arg)
+		return lictl_usage_error(cmd, "%s needs a number of days", opt);
+	errno = 0;
+	*out = strtoull(arg, &end, 10);
+	if (arg[0] < '0' || arg[0] > '9' || *end || errno || *out > 36500)
+		return lictl_usage_error(cmd, "%s \"%s\": expected 0 to 36500", opt, arg);
+	return 0;
+}
+
 int cmd_access_review(int argc, char **argv, const struct lictl_opts *opts)
 {
 	const char *cmd = argv[0];
 	struct json_object *req, *reply, *review, *list;
-	unsigned long long days = 30;
-	char *end;
+	unsigned long long days = 30, inactive = 0;
+	bool have_inactive = false;
 	int status = 0;
 
 	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--days"))
-			return lictl_usage_error(cmd, "\"%s\": unknown argument; expected --days N", argv[i]);
-		if (i + 1 >= argc)
-			return lictl_usage_error(cmd, "--days needs a number of days");
-		errno = 0;
-		days = strtoull(argv[++i], &end, 10);
-		if (argv[i][0] < '0' || argv[i][0] > '9' || *end || errno || days > 36500)
-			return lictl_usage_error(cmd, "--days \"%s\": expected 0 to 36500", argv[i]);
+		const char *arg = i + 1 < argc ? argv[i + 1] : NULL;
+
+		if (!strcmp(argv[i], "--days")) {
+			status = parse_days(cmd, argv[i], arg, &days);
+		} else if (!strcmp(argv[i], "--inactive-days")) {
+			status = parse_days(cmd, argv[i], arg, &inactive);
+			have_inactive = true;
+		} else {
+			return lictl_usage_error(cmd, "\"%s\": unknown argument; expected --days N or --inactive-days N",
+						 argv[i]);
+		}
+		if (status)
+			return status;
+		i++;
 	}
 	req = json_object_new_object();
 	json_object_object_add(req, "cmd", json_object_new_string("access_review"));
 	json_object_object_add(req, "days", json_object_new_uint64(days));
+	if (have_inactive)
+		json_object_object_add(req, "inactive_days", json_object_new_uint64(inactive));
 	reply = lictl_ctl_request(cmd, req, &status);
 	if (!reply)
 		return status;
@@ -106,6 +159,7 @@ int cmd_access_review(int argc, char **argv, const struct lictl_opts *opts)
 		printf(" %s (%s)", lictl_str(json_object_array_get_idx(list, i), "grant"),
 		       lictl_str(json_object_array_get_idx(list, i), "expires"));
 	printf("%s\n", list && json_object_array_length(list) ? "" : " none");
+	print_users(review);
 	json_object_put(reply);
 	return LICTL_EXIT_OK;
 }

@@ -75,9 +75,13 @@ static const struct command commands[] = {
 	  "  Exit status 1 when a record does not fit the chain; prints which.\n" },
 	{ "audit", "export", cmd_audit, "export audit records as JSON Lines (admins)",
 	  "[--limit N] [--from SEQ] [--uid UID] [--event EVENT]", NULL },
-	{ "access", "review", cmd_access_review, "who may monitor what (admins)", "[--days N]",
-	  "  Every grant of the running policy with its users, role and scope, and\n"
-	  "  the grants expiring within N days (default 30).\n" },
+	{ "access", "review", cmd_access_review, "who may monitor what (admins)",
+	  "[--days N] [--inactive-days N]",
+	  "  Every grant of the running policy with its users, role and scope, the\n"
+	  "  grants expiring within N days (default 30), and every granted user with\n"
+	  "  their last audited action, flagged when older than --inactive-days\n"
+	  "  (default: inactive_days in [policy] of listenind.conf; 0 flags nobody)\n"
+	  "  or never seen.\n" },
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -99,6 +99,7 @@ static const char schema[] =
 	" packets INTEGER NOT NULL, detail TEXT, purged_through INTEGER NOT NULL,"
 	" anchor TEXT, mac BLOB NOT NULL);"
 	"CREATE INDEX IF NOT EXISTS audit_time ON audit(time_ms);"
+	"CREATE INDEX IF NOT EXISTS audit_uid ON audit(sup_uid, seq);"
 	"CREATE TABLE IF NOT EXISTS audit_anchor (id INTEGER PRIMARY KEY CHECK (id = 1),"
 	" seq INTEGER NOT NULL, mac BLOB NOT NULL);"
 	"CREATE TABLE IF NOT EXISTS audit_gate (id INTEGER PRIMARY KEY CHECK (id = 1),"
@@ -741,6 +742,30 @@ static sqlite3_stmt *select_records(struct audit *a, const struct audit_filter *
 	sqlite3_bind_int64(st, 6, f && f->limit && f->limit < INT64_MAX ?
 			   (sqlite3_int64)f->limit : -1);
 	return st;
+}
+
+int audit_last_seen(struct audit *a, int64_t uid, struct audit_seen *seen, char *err,
+		    size_t errlen)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	memset(seen, 0, sizeof(*seen));
+	if (sqlite3_prepare_v2(a->db, "SELECT seq, time_ms, event FROM audit WHERE sup_uid = ?1"
+			       " ORDER BY seq DESC LIMIT 1", -1, &st, NULL) != SQLITE_OK)
+		return db_fail(a, err, errlen, "cannot look up a user's last record");
+	sqlite3_bind_int64(st, 1, uid);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		seen->seq = (uint64_t)sqlite3_column_int64(st, 0);
+		seen->time_ms = sqlite3_column_int64(st, 1);
+		snprintf(seen->event, sizeof(seen->event), "%s",
+			 (const char *)sqlite3_column_text(st, 2));
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_fail(a, err, errlen, "cannot look up a user's last record");
+	return rc == SQLITE_ROW;
 }
 
 static int bad(struct audit_verify_result *r, uint64_t seq, const char *fmt, ...)

@@ -137,6 +137,20 @@ const char *audit_event_name(enum audit_event ev);
 /* -1 if unknown. */
 int audit_event_parse(const char *name);
 
+/* A user's last audited action. */
+struct audit_seen {
+	uint64_t seq;
+	int64_t time_ms;
+	char event[32];
+};
+
+/*
+ * The newest record whose uid is uid: 1 (filled in), 0 when the trail holds
+ * none (never seen, or purged), -1 with err.
+ */
+int audit_last_seen(struct audit *a, int64_t uid, struct audit_seen *seen, char *err,
+		    size_t errlen);
+
 /* Last seq appended or seen at open (0: empty); the head the next record chains to. */
 uint64_t audit_last_seq(const struct audit *a);
 

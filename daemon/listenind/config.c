@@ -123,6 +123,8 @@ static const struct key keys[] = {
 	  86400, "keep an ended call visible for" },
 	{ "policy", "file", T_PATH, OFF(policy.file), SZ(policy.file), 0, 0,
 	  "monitoring policy; if absent every request is denied" },
+	{ "policy", "inactive_days", T_UINT, OFF(policy.inactive_days), 0, 0, 36500,
+	  "access review flags users with no audited action for; 0 = never" },
 	{ "audit", "database", T_PATH, OFF(audit.database), SZ(audit.database), 0, 0,
 	  "SQLite audit trail" },
 	{ "audit", "key_file", T_PATH, OFF(audit.key_file), SZ(audit.key_file), 0, 0,
@@ -866,6 +868,7 @@ void config_defaults(struct config *cfg)
 	snprintf(cfg->audit.database, sizeof(cfg->audit.database), "%s", CONFIG_DEFAULT_AUDIT_DB);
 	snprintf(cfg->audit.key_file, sizeof(cfg->audit.key_file), "%s", CONFIG_DEFAULT_AUDIT_KEY);
 	cfg->audit.syslog = true;
+	cfg->policy.inactive_days = 90;
 	cfg->sessions.copy_port_base = 30000;
 	cfg->sessions.copy_port_count = 4000;
 	cfg->sessions.idle_timeout = 60;

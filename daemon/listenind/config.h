@@ -97,6 +97,7 @@ struct config {
 	} calls;
 	struct {
 		char file[CONFIG_FILE_LEN];	/* absent file: every request denied */
+		unsigned int inactive_days;	/* access review: flag users unseen this long; 0: never */
 	} policy;
 	struct {
 		char database[CONFIG_FILE_LEN];

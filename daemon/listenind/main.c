@@ -30,6 +30,7 @@
 #include "listenind/hep_server.h"
 #include "listenind/loop.h"
 #include "listenind/policy.h"
+#include "listenind/review.h"
 #include "listenind/session.h"
 #include "netlink/lnl.h"
 
@@ -811,25 +812,41 @@ static struct json_object *req_access_review(void *ctx, const struct control_pee
 					     struct json_object *req, char *err, size_t errlen)
 {
 	struct daemon *d = ctx;
-	struct json_object *reply;
-	uint64_t days = 30;
+	struct json_object *reply, *review, *users;
+	uint64_t days = 30, inactive = d->cfg.policy.inactive_days;
 
 	if (!need_admin(d, peer, "the access review", err, errlen))
 		return NULL;
-	if (get_u64(req, "days", false, &days, err, errlen))
+	if (get_u64(req, "days", false, &days, err, errlen) ||
+	    get_u64(req, "inactive_days", false, &inactive, err, errlen))
 		return NULL;
-	if (days > 36500) {
-		snprintf(err, errlen, "\"days\" must be 0 to 36500");
+	if (days > 36500 || inactive > 36500) {
+		snprintf(err, errlen, "\"%s\" must be 0 to 36500", days > 36500 ? "days" : "inactive_days");
 		return NULL;
 	}
+
 	if (!d->policy) {
 		snprintf(err, errlen, "no policy is loaded (%s): nobody may monitor anything",
 			 d->cfg.policy.file);
 		return NULL;
 	}
+	users = d->audit ? review_users(d->policy, d->audit, time(NULL), (unsigned int)inactive,
+					err, errlen) : NULL;
+	if (d->audit && !users)
+		return NULL;
+	review = policy_review_json(d->policy, time(NULL), (unsigned int)days);
+	if (users) {
+		json_object_object_foreach(users, key, val)
+			json_object_object_add(review, key, json_object_get(val));
+		json_object_put(users);
+	} else {
+		char why[CONFIG_ERR_LEN + 64];
+
+		snprintf(why, sizeof(why), "the audit trail is not available: %s", d->audit_why);
+		jout_add_str(review, "users_error", why);
+	}
 	reply = json_object_new_object();
-	json_object_object_add(reply, "review", policy_review_json(d->policy, time(NULL),
-								   (unsigned int)days));
+	json_object_object_add(reply, "review", review);
 	jout_add_str(reply, "policy", d->cfg.policy.file);
 	jout_add_u64(reply, "days", days);
 	return reply;

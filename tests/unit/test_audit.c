@@ -527,6 +527,15 @@ static void test_filters(struct audit *a)
 	f.event = 99;
 	ok(audit_export_json(a, stdout, &f, err, sizeof(err)) == -1 &&
 	   !strcmp(err, "unknown audit event 99"), "an unknown event filter is an error");
+	{
+		struct audit_seen seen;
+
+		ok(audit_last_seen(a, 0, &seen, err, sizeof(err)) == 1 && seen.seq == rec.seq &&
+		   seen.time_ms == later + 10 * DAY && !strcmp(seen.event, "admin_flush"),
+		   "last seen: root's newest record, its time and event");
+		ok(audit_last_seen(a, 4242, &seen, err, sizeof(err)) == 0 && seen.seq == 0,
+		   "last seen: a uid with no record was never seen");
+	}
 }
 
 static void test_export_and_line(void)

@@ -25,6 +25,7 @@
 #include "listenind/calls.h"
 #include "listenind/ingest.h"
 #include "listenind/policy.h"
+#include "listenind/review.h"
 #include "listenind/session.h"
 #include "netlink/lnl.h"
 #include "sip_fixture.h"
@@ -691,7 +692,7 @@ static uint64_t listen_ok(struct sessions *s, const struct session_caller *who,
 	return id;
 }
 
-/* Admin flush (kernel and daemon) and live counters. */
+/* Admin flush (kernel and daemon), live counters, the access review. */
 static void test_governance(void)
 {
 	struct session_config cfg = config();
@@ -811,6 +812,40 @@ static void test_governance(void)
 		   ifield(json_object_array_get_idx(list, 2), "packets") == 5,
 		   "admin_flush names the admin and note first, then each stop (admin_flush, counters)");
 		json_object_put(list);
+	}
+
+	/* the access review: who has not acted for a while */
+	{
+		struct json_object *users, *u, *inactive;
+		struct policy *pr = make_policy("[reason qa]\ndescription = \"QA\"\n[role sup]\nmodes = listen\n"
+						"max_duration = 30m\n[group sups]\nmembers = sup, idle\n"
+						"[grant all]\ngroup = sups\nrole = sup\nqueues = *\n");
+		time_t now = time(NULL);
+
+		users = pr ? review_users(pr, a, now, 30, err, sizeof(err)) : NULL;
+		list = json_object_object_get(users, "users");
+		inactive = json_object_object_get(users, "inactive");
+		u = json_object_array_get_idx(list, 1);
+		ok(users && json_object_array_length(list) == 2 &&
+		   !strcmp(field(json_object_array_get_idx(list, 0), "user"), "sup") &&
+		   !strcmp(field(json_object_array_get_idx(list, 0), "inactive"), "false") &&
+		   ifield(json_object_array_get_idx(list, 0), "days_unseen") == 0 &&
+		   !strcmp(field(u, "user"), "idle") && !strcmp(field(u, "never_seen"), "true") &&
+		   !strcmp(field(u, "inactive"), "true") && json_object_array_length(inactive) == 1,
+		   "review: sup acted today; idle was never seen and is flagged");
+		json_object_put(users);
+		users = pr ? review_users(pr, a, now + 31 * 86400 + 43200, 30, err, sizeof(err)) : NULL;
+		inactive = json_object_object_get(users, "inactive");
+		u = json_object_array_get_idx(json_object_object_get(users, "users"), 0);
+		ok(users && json_object_array_length(inactive) == 2 && !strcmp(field(u, "inactive"), "true") &&
+		   ifield(u, "days_unseen") == 31 && audit_event_parse(field(u, "last_event")) >= 0,
+		   "31 days later sup is flagged too (last seen: %s)", field(u, "last_event"));
+		json_object_put(users);
+		users = pr ? review_users(pr, a, now + 31 * 86400, 0, err, sizeof(err)) : NULL;
+		ok(users && json_object_array_length(json_object_object_get(users, "inactive")) == 0,
+		   "inactive_days 0 flags nobody");
+		json_object_put(users);
+		policy_free(pr);
 	}
 
 	sessions_free(s, "daemon_stop");
