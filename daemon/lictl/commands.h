@@ -38,6 +38,7 @@ int cmd_sessions(int argc, char **argv, const struct lictl_opts *opts);
 int cmd_stop(int argc, char **argv, const struct lictl_opts *opts);
 int cmd_audit(int argc, char **argv, const struct lictl_opts *opts);
 int cmd_access_review(int argc, char **argv, const struct lictl_opts *opts);
+int cmd_watch(int argc, char **argv, const struct lictl_opts *opts);
 
 /*
  * Sends req (consumed) to listenind; the reply, or NULL with the error

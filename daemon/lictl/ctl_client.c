@@ -116,29 +116,30 @@ static char *read_line(int fd, char *err, size_t errlen)
 	}
 }
 
-struct json_object *ctl_call(const struct json_object *req, char *err, size_t errlen)
+/* Connects and sends req; the socket, or -1 with err. */
+static int request(const struct json_object *req, char *err, size_t errlen)
 {
-	struct json_object *reply, *e;
 	const char *s;
-	char *line;
 	int fd;
 
 	fd = connect_daemon(ctl_socket_path(), err, errlen);
 	if (fd < 0)
-		return NULL;
+		return -1;
 	s = json_object_to_json_string_ext((struct json_object *)req,
 					   JSON_C_TO_STRING_PLAIN);
 	if (send_all(fd, s, strlen(s)) || send_all(fd, "\n", 1)) {
 		snprintf(err, errlen, "cannot send to listenind: %s", strerror(errno));
 		close(fd);
-		return NULL;
+		return -1;
 	}
-	line = read_line(fd, err, errlen);
-	close(fd);
-	if (!line)
-		return NULL;
-	reply = json_tokener_parse(line);
-	free(line);
+	return fd;
+}
+
+/* One reply line as an object; NULL with err, the daemon's own error included. */
+static struct json_object *parse_reply(const char *line, char *err, size_t errlen)
+{
+	struct json_object *reply = json_tokener_parse(line), *e;
+
 	if (!reply || !json_object_is_type(reply, json_type_object)) {
 		snprintf(err, errlen, "listenind sent a reply that is not a JSON object");
 		json_object_put(reply);
@@ -150,4 +151,68 @@ struct json_object *ctl_call(const struct json_object *req, char *err, size_t er
 		return NULL;
 	}
 	return reply;
+}
+
+struct json_object *ctl_call(const struct json_object *req, char *err, size_t errlen)
+{
+	struct json_object *reply;
+	char *line;
+	int fd = request(req, err, errlen);
+
+	if (fd < 0)
+		return NULL;
+	line = read_line(fd, err, errlen);
+	close(fd);
+	if (!line)
+		return NULL;
+	reply = parse_reply(line, err, errlen);
+	free(line);
+	return reply;
+}
+
+int ctl_stream(const struct json_object *req, ctl_object_fn cb, void *arg, char *err,
+	       size_t errlen)
+{
+	static char buf[1 << 16];
+	size_t len = 0;
+	int fd = request(req, err, errlen), ret = -1;
+
+	if (fd < 0)
+		return -1;
+	for (;;) {
+		char *nl, *start = buf;
+		ssize_t n = recv(fd, buf + len, sizeof(buf) - 1 - len, 0);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			snprintf(err, errlen, "listenind closed the connection%s%s",
+				 n < 0 ? ": " : "", n < 0 ? strerror(errno) : "");
+			break;
+		}
+		len += (size_t)n;
+		while ((nl = memchr(start, '\n', len - (size_t)(start - buf)))) {
+			struct json_object *obj;
+
+			*nl = '\0';
+			obj = parse_reply(start, err, errlen);
+			start = nl + 1;
+			if (!obj || cb(obj, arg)) {
+				json_object_put(obj);
+				ret = obj ? 0 : -1;
+				goto out;
+			}
+			json_object_put(obj);
+		}
+		len -= (size_t)(start - buf);
+		memmove(buf, start, len);
+		if (len == sizeof(buf) - 1) {
+			snprintf(err, errlen, "a line from listenind is longer than %zu bytes",
+				 sizeof(buf) - 1);
+			break;
+		}
+	}
+out:
+	close(fd);
+	return ret;
 }

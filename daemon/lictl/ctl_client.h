@@ -22,4 +22,13 @@ const char *ctl_socket_path(void);
  */
 struct json_object *ctl_call(const struct json_object *req, char *err, size_t errlen);
 
+/*
+ * Sends req and hands every reply line to cb (obj is released after cb)
+ * until cb returns non-zero (then 0) or the connection ends or a line is an
+ * error (then -1 with a sentence in err).
+ */
+typedef int (*ctl_object_fn)(struct json_object *obj, void *arg);
+int ctl_stream(const struct json_object *req, ctl_object_fn cb, void *arg, char *err,
+	       size_t errlen);
+
 #endif

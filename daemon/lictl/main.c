@@ -82,6 +82,13 @@ static const struct command commands[] = {
 	  "  their last audited action, flagged when older than --inactive-days\n"
 	  "  (default: inactive_days in [policy] of listenind.conf; 0 flags nobody)\n"
 	  "  or never seen.\n" },
+	{ "watch", NULL, cmd_watch, "print agent notices as listenind sends them",
+	  "",
+	  "  For administrators and notice_group. One line per notice (started,\n"
+	  "  repointed, stopped; \"active\" for sessions running when you connect)\n"
+	  "  about sessions on calls at sites with notice = event. While nobody\n"
+	  "  watches, listenind refuses sessions at those sites. Runs until\n"
+	  "  interrupted.\n" },
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -145,6 +145,8 @@ static const struct key keys[] = {
 	  "end a session whose call sent no media for" },
 	{ "sessions", "admin_group", T_GROUP, OFF(sessions.admin_group),
 	  SZ(sessions.admin_group), 0, 0, "group allowed audit, access review, stopping any session" },
+	{ "sessions", "notice_group", T_GROUP, OFF(sessions.notice_group),
+	  SZ(sessions.notice_group), 0, 0, "group that may also subscribe to agent notices (watch)" },
 };
 
 #define N_KEYS (sizeof(keys) / sizeof(keys[0]))

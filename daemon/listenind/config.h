@@ -113,6 +113,7 @@ struct config {
 		unsigned int copy_port_count;	/* ports in the pool, 4 per session */
 		unsigned int idle_timeout;	/* s without media before a tap expires */
 		char admin_group[CONFIG_NAME_LEN];	/* "" : only root administers */
+		char notice_group[CONFIG_NAME_LEN];	/* may also subscribe to agent notices */
 	} sessions;
 };
 

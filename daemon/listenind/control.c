@@ -2,7 +2,8 @@
 /*
  * Control socket server. Clients are non-blocking; a client with replies
  * still queued is not read from, so one slow reader costs its own memory
- * only and cannot make the daemon block.
+ * only and cannot make the daemon block. A subscriber that lets more than
+ * CONTROL_MAX_BACKLOG bytes of events pile up is disconnected.
  */
 #include "listenind/control.h"
 
@@ -32,6 +33,7 @@ struct client {
 	size_t out_len, out_off, out_cap;
 	bool closing;		/* close once out is flushed */
 	bool eof;		/* the peer sends no more */
+	bool watching;		/* subscribed to events (control_publish) */
 	uint64_t active_ms;	/* last request or reply progress, monotonic */
 	struct client *next;
 };
@@ -70,6 +72,8 @@ static void client_free(struct client *c)
 		}
 	}
 	ctl->stats.clients--;
+	if (c->watching)
+		ctl->stats.watchers--;
 	loop_unwatch(ctl->loop, c->watch);
 	close(c->fd);
 	free(c->out);
@@ -118,6 +122,53 @@ int control_reply_json(struct control_reply *reply, struct json_object *obj)
 
 	json_object_put(obj);
 	return ret;
+}
+
+int control_reply_subscribe(struct control_reply *reply)
+{
+	struct client *c = (struct client *)reply;
+
+	if (!c->watching) {
+		c->watching = true;
+		c->ctl->stats.watchers++;
+	}
+	return 0;
+}
+
+static void update_events(struct client *c);
+
+unsigned int control_publish(struct control *ctl, struct json_object *ev)
+{
+	unsigned int n = 0;
+	size_t len;
+	const char *s = ctl ? json_object_to_json_string_length(ev,
+			JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len) : NULL;
+
+	for (struct client *c = ctl && s ? ctl->clients : NULL; c; c = c->next) {
+		if (!c->watching || c->closing)
+			continue;
+		if (c->out_len - c->out_off + len > CONTROL_MAX_BACKLOG || queue(c, s, len)) {
+			log_warn("control: pid %d uid %u does not read its events: disconnecting it",
+				 (int)c->peer.pid, (unsigned int)c->peer.uid);
+			/* freed by its own handler, which may be running now */
+			c->closing = true;
+			c->out_off = c->out_len = 0;
+			shutdown(c->fd, SHUT_RDWR);
+			continue;
+		}
+		update_events(c);
+		n++;
+	}
+	return n;
+}
+
+unsigned int control_watchers(const struct control *ctl)
+{
+	unsigned int n = 0;
+
+	for (const struct client *c = ctl ? ctl->clients : NULL; c; c = c->next)
+		n += c->watching && !c->closing;
+	return n;
 }
 
 static int queue_json(struct client *c, struct json_object *obj)
@@ -575,7 +626,7 @@ void control_on_tick(struct control *ctl, uint64_t now)
 		return;
 	for (c = ctl->clients; c; c = next) {
 		next = c->next;
-		if (now - c->active_ms < (uint64_t)ctl->idle_timeout * 1000)
+		if (c->watching || now - c->active_ms < (uint64_t)ctl->idle_timeout * 1000)
 			continue;
 		ctl->stats.idle_closed++;
 		log_info("control: pid %d uid %u: closing after %u s without a request",

@@ -14,6 +14,7 @@
 #include <sys/types.h>
 
 #define CONTROL_MAX_REQUEST	4096	/* bytes in one request line */
+#define CONTROL_MAX_BACKLOG	(1u << 20)	/* bytes of events a subscriber may leave unread */
 
 struct loop;
 struct control;
@@ -45,6 +46,12 @@ typedef int (*control_write_fn)(void *ctx, const struct control_peer *peer,
 				struct control_reply *reply, char *err, size_t errlen);
 
 int control_reply_append(struct control_reply *reply, const char *s, size_t len);
+/*
+ * Makes the requesting client a subscriber: after its reply it receives
+ * every control_publish()ed event, one JSON object per line, until it
+ * disconnects. Subscribers are never closed for being idle.
+ */
+int control_reply_subscribe(struct control_reply *reply);
 /* Appends obj's text and releases obj; -1 if out of memory. */
 int control_reply_json(struct control_reply *reply, struct json_object *obj);
 
@@ -71,6 +78,7 @@ struct control_stats {
 	uint64_t oversized;		/* requests over CONTROL_MAX_REQUEST */
 	uint64_t idle_closed;		/* silent for idle_timeout */
 	unsigned int clients;		/* connected now */
+	unsigned int watchers;		/* of which subscribers */
 };
 
 /*
@@ -84,6 +92,13 @@ struct control *control_open(struct loop *loop, const struct control_config *cfg
 void control_close(struct control *ctl);
 const char *control_path(const struct control *ctl);
 void control_get_stats(const struct control *ctl, struct control_stats *st);
+/*
+ * Queues ev (not consumed) as one line to every subscriber; returns how many
+ * got it. A subscriber with CONTROL_MAX_BACKLOG bytes unread is dropped.
+ */
+unsigned int control_publish(struct control *ctl, struct json_object *ev);
+/* Subscribers connected now (ctl may be NULL: 0). */
+unsigned int control_watchers(const struct control *ctl);
 /* Applies new client limits (reload); existing clients stay. */
 void control_set_limits(struct control *ctl, unsigned int max_clients,
 			unsigned int idle_timeout);

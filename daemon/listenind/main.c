@@ -58,6 +58,7 @@ struct daemon {
 	struct lnl *nl, *nl_events;	/* NULL: module not loaded */
 	struct loop_watch *events_watch;
 	struct session_kernel kernel;
+	struct session_notifier notifier;
 	uint64_t ticks;
 	bool audited_start;
 };
@@ -852,6 +853,68 @@ static struct json_object *req_access_review(void *ctx, const struct control_pee
 	return reply;
 }
 
+/* ---- agent notices ---- */
+
+static unsigned int notice_subscribers(void *ctx)
+{
+	const struct daemon *d = ctx;
+
+	return control_watchers(d->control);
+}
+
+static unsigned int notice_publish(void *ctx, struct json_object *ev)
+{
+	const struct daemon *d = ctx;
+
+	return control_publish(d->control, ev);
+}
+
+/*
+ * {"cmd":"watch"}: the reply, then the agent notices of live sessions, then
+ * every new one, one object per line. Who may: administrators and
+ * notice_group, as the stream tells which calls are monitored.
+ */
+static int req_watch(void *ctx, const struct control_peer *peer, struct json_object *req,
+		     struct control_reply *reply, char *err, size_t errlen)
+{
+	struct daemon *d = ctx;
+	struct json_object *ack, *active;
+	const char *group = d->cfg.sessions.notice_group;
+	size_t n;
+
+	(void)req;
+	if (!session_is_admin(peer->uid, peer->gid, sessions_admin_group(d->sessions)) &&
+	    !(group[0] && session_is_admin(peer->uid, peer->gid, group))) {
+		snprintf(err, errlen,
+			 "agent notices are for administrators and the notice group: root, admin_group%s%s%s or notice_group in [sessions]",
+			 d->cfg.sessions.admin_group[0] ? " \"" : "", d->cfg.sessions.admin_group,
+			 d->cfg.sessions.admin_group[0] ? "\"" : "");
+		log_notice("watch refused to uid %u: not an administrator or in notice_group",
+			   (unsigned int)peer->uid);
+		return -1;
+	}
+	active = sessions_notices(d->sessions);
+	n = json_object_array_length(active);
+	ack = json_object_new_object();
+	jout_add_str(ack, "watching", "agent_notice");
+	jout_add_u64(ack, "active", n);
+	if (control_reply_json(reply, ack))
+		goto oom;
+	for (size_t i = 0; i < n; i++)
+		if (control_reply_append(reply, "\n", 1) ||
+		    control_reply_json(reply, json_object_get(json_object_array_get_idx(active, i))))
+			goto oom;
+	json_object_put(active);
+	control_reply_subscribe(reply);
+	log_notice("agent notices: uid %u subscribed (%u subscribers)", (unsigned int)peer->uid,
+		   control_watchers(d->control));
+	return 0;
+oom:
+	json_object_put(active);
+	snprintf(err, errlen, "out of memory");
+	return -1;
+}
+
 static const struct control_command commands[] = {
 	{ "calls", NULL, req_calls },
 	{ "call", req_call, NULL },
@@ -861,6 +924,7 @@ static const struct control_command commands[] = {
 	{ "stop", req_stop, NULL },
 	{ "audit", req_audit, NULL },
 	{ "access_review", req_access_review, NULL },
+	{ "watch", NULL, req_watch },
 };
 
 static int control_config_from(const struct config *cfg, struct control_config *cc)
@@ -990,12 +1054,14 @@ static void reload(struct daemon *d)
 		log_warn("reload: changes in [audit] take effect when listenind restarts");
 		next.audit = cur->audit;
 	}
-	/* live sessions hold ports and sources: only admin_group changes now */
+	/* live sessions hold ports and sources: only the groups change now */
 	sessions_set_admin_group(d->sessions, next.sessions.admin_group);
 	memcpy(cur->sessions.admin_group, next.sessions.admin_group,
 	       sizeof(cur->sessions.admin_group));
+	memcpy(cur->sessions.notice_group, next.sessions.notice_group,
+	       sizeof(cur->sessions.notice_group));
 	if (!same(&next.sessions, &cur->sessions, sizeof(next.sessions))) {
-		log_warn("reload: changes in [sessions] other than admin_group take effect when listenind restarts");
+		log_warn("reload: changes in [sessions] other than admin_group and notice_group take effect when listenind restarts");
 		next.sessions = cur->sessions;
 	}
 	*cur = next;
@@ -1138,6 +1204,8 @@ static int run(struct daemon *d)
 		goto out;
 	}
 	sessions_set_policy(d->sessions, d->policy, "policy_revoked");
+	d->notifier = (struct session_notifier){ notice_subscribers, notice_publish, d };
+	sessions_set_notifier(d->sessions, &d->notifier);
 	/* the control socket refuses to start a second daemon: before any tap is touched */
 	if (open_control(d, &d->cfg) || open_hep(d, &d->cfg) || open_capture(d, &d->cfg))
 		goto out;
@@ -1164,6 +1232,7 @@ out:
 	close_capture(d);
 	close_hep(d);
 	control_close(d->control);
+	d->control = NULL;
 	sessions_free(d->sessions, "daemon_stop");
 	d->sessions = NULL;
 	if (d->audited_start)

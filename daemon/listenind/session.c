@@ -35,6 +35,7 @@ struct session {
 	uint32_t tap;
 	int64_t start_ms, deadline_ms;	/* deadline 0: none */
 	struct lnl_counters before;	/* counters of the taps it replaced */
+	bool notice;			/* the agent side was told (site notice = event) */
 	bool flushed;			/* its tap went in a kernel flush, event awaited */
 	struct lnl_stream match[2];	/* what the tap matches, outputs not kept */
 	uint16_t match_src_port[2];
@@ -50,6 +51,7 @@ struct sessions {
 	const struct policy *policy;
 	const struct session_kernel *kernel;
 	struct session_ports ports;
+	const struct session_notifier *notifier;
 	struct session *list;
 	unsigned int count;
 };
@@ -540,6 +542,59 @@ static void unlink_session(struct sessions *s, struct session *se)
 	}
 }
 
+static struct json_object *notice_json(const struct session *se, const char *state,
+				       const char *cause)
+{
+	struct json_object *ev = json_object_new_object();
+
+	jout_add_str(ev, "event", "agent_notice");
+	jout_add_str(ev, "state", state);
+	jout_add_u64(ev, "session", se->id);
+	jout_add_u64(ev, "call", se->call);
+	jout_add_str(ev, "call_id", se->call_id);
+	jout_add_str(ev, "extension", se->extension);
+	if (se->meta[CALLS_META_AGENT][0])
+		jout_add_str(ev, "agent", se->meta[CALLS_META_AGENT]);
+	if (se->meta[CALLS_META_SITE][0])
+		jout_add_str(ev, "site", se->meta[CALLS_META_SITE]);
+	jout_add_str(ev, "mode", policy_mode_name(se->mode));
+	if (cause)
+		jout_add_str(ev, "end_cause", cause);
+	return ev;
+}
+
+/*
+ * Tells the agent side (a site with notice = event) that session se is
+ * monitoring (started, repointed) or no longer (stopped) its call. The
+ * supervisor is not named: the agent learns that a call is monitored, not
+ * by whom. Returns a phrase for the session's audit record.
+ */
+static const char *notify(struct sessions *s, const struct session *se, const char *state,
+			  const char *cause)
+{
+	static char said[96];
+	struct json_object *ev = notice_json(se, state, cause);
+	unsigned int n = 0;
+
+	jout_add_int(ev, "time_ms", now_ms());
+	if (s->notifier)
+		n = s->notifier->publish(s->notifier->ctx, ev);
+	json_object_put(ev);
+	log_notice("agent notice: session %" PRIu64 " %s on call %" PRIu64
+		   " (extension %s, site %s), sent to %u subscriber%s", se->id, state, se->call,
+		   se->extension[0] ? se->extension : "?",
+		   se->meta[CALLS_META_SITE][0] ? se->meta[CALLS_META_SITE] : "?", n,
+		   n == 1 ? "" : "s");
+	snprintf(said, sizeof(said), "agent notice \"%s\" sent to %u subscriber%s", state, n,
+		 n == 1 ? "" : "s");
+	return said;
+}
+
+static unsigned int subscribers(const struct sessions *s)
+{
+	return s->notifier ? s->notifier->subscribers(s->notifier->ctx) : 0;
+}
+
 /*
  * Removes the tap (unless the kernel already did: final holds its last
  * counters), audits the stop and frees the session. Returns the copies.
@@ -549,7 +604,7 @@ static uint64_t end_session(struct sessions *s, struct session *se, const char *
 {
 	struct lnl_counters last = { 0 };
 	struct audit_record r;
-	char err[SESSION_ERR_LEN], line[2 * SESSION_ERR_LEN];
+	char err[SESSION_ERR_LEN], line[2 * SESSION_ERR_LEN], full[SESSION_ERR_LEN + 128];
 	uint64_t copies = se->before.val[LISTENIN_A_COUNTER_COPIES];
 
 	if (final) {
@@ -568,6 +623,11 @@ static uint64_t end_session(struct sessions *s, struct session *se, const char *
 	unlink_session(s, se);
 	session_ports_release(&s->ports, se->first_port);
 
+	if (se->notice) {
+		snprintf(full, sizeof(full), "%s%s%s", detail ? detail : "", detail ? "; " : "",
+			 notify(s, se, "stopped", cause));
+		detail = full;
+	}
 	session_record(&r, AUDIT_SESSION_STOP, se);
 	r.end_ms = now_ms();
 	r.end_cause = cause;
@@ -676,6 +736,15 @@ static struct json_object *session_json(const struct session *se)
 	return o;
 }
 
+/* Fails closed: a site whose agents must be told gets no unannounced session. Sets d->rule. */
+static bool no_notice(const struct call *call, struct policy_decision *d)
+{
+	snprintf(d->rule, sizeof(d->rule),
+		 "site \"%.64s\" requires an agent notice (notice = event) and no notice subscriber is connected to listenind (lictl watch)",
+		 call->meta[CALLS_META_SITE][0] ? call->meta[CALLS_META_SITE] : "(none)");
+	return true;
+}
+
 struct json_object *sessions_listen(struct sessions *s, const struct session_caller *who,
 				    const struct session_request *req, char *err, size_t errlen)
 {
@@ -708,7 +777,8 @@ struct json_object *sessions_listen(struct sessions *s, const struct session_cal
 		snprintf(err, errlen, "call %" PRIu64 " has ended", call->id);
 		return NULL;
 	}
-	if (!decide(s, who->uid, req->mode, req->reason, req->note, call, &d)) {
+	if (!decide(s, who->uid, req->mode, req->reason, req->note, call, &d) ||
+	    (d.notice == POLICY_NOTICE_EVENT && !subscribers(s) && no_notice(call, &d))) {
 		audit_denial(s, who->uid, user, req, call, d.rule);
 		log_notice("denied %s (uid %u) on call %" PRIu64 ": %s", user,
 			   (unsigned int)who->uid, call->id, d.rule);
@@ -764,10 +834,15 @@ struct json_object *sessions_listen(struct sessions *s, const struct session_cal
 	if (d.max_duration)
 		se->deadline_ms = se->start_ms + (int64_t)d.max_duration * 1000;
 
+	/* the agent side hears of the session before any media is copied */
+	se->notice = d.notice == POLICY_NOTICE_EVENT;
 	session_record(&r, AUDIT_SESSION_START, se);
 	r.decision = "allow";
 	r.rule = d.rule;
+	r.detail = se->notice ? notify(s, se, "started", NULL) : NULL;
 	if (audit_append(s->audit, &r, aerr, sizeof(aerr))) {
+		if (se->notice)
+			notify(s, se, "stopped", "audit_failed");
 		session_ports_release(&s->ports, first);
 		free(se);
 		snprintf(err, errlen, "monitoring is refused: the session could not be audited: %s",
@@ -799,6 +874,8 @@ struct json_object *sessions_listen(struct sessions *s, const struct session_cal
 	jout_add_str(reply, "rule", d.rule);
 	jout_add_u64(reply, "max_duration", d.max_duration);
 	jout_add_str(reply, "notice", policy_notice_name(d.notice));
+	if (se->notice)
+		jout_add_str(reply, "notice_sent", r.detail);
 	return reply;
 }
 
@@ -959,7 +1036,7 @@ static void replace_tap(struct sessions *s, struct session *se, const struct cal
 	struct lnl_counters last;
 	struct lnl_tap tap;
 	struct audit_record r;
-	char err[SESSION_ERR_LEN], detail[SESSION_ERR_LEN + 96];
+	char err[SESSION_ERR_LEN], detail[SESSION_ERR_LEN + 192];
 	uint32_t id, old = se->tap;
 	int ret;
 
@@ -997,7 +1074,8 @@ static void replace_tap(struct sessions *s, struct session *se, const struct cal
 		log_err("session %" PRIu64 ": deleting replaced tap %u: %s", se->id, old, err);
 	se->tap = id;
 	remember_match(se, &tap);
-	snprintf(detail, sizeof(detail), "media changed: tap %u replaced by tap %u", old, id);
+	snprintf(detail, sizeof(detail), "media changed: tap %u replaced by tap %u%s%s", old, id,
+		 se->notice ? "; " : "", se->notice ? notify(s, se, "repointed", NULL) : "");
 	session_record(&r, AUDIT_MODE_CHANGE, se);
 	r.detail = detail;
 	if (audit_append(s->audit, &r, err, sizeof(err)))
@@ -1011,13 +1089,45 @@ static void recheck(struct sessions *s, struct session *se, const struct call *c
 		    const char *cause)
 {
 	struct policy_decision d;
+	const char *said_stop = NULL, *said_start = NULL;
+	char stop_phrase[96], ext[CALLS_NAME_MAX];
+	bool want, moved;
 	int64_t end;
 
 	if (!decide(s, se->uid, se->mode, se->reason, se->note, call, &d)) {
 		end_session(s, se, cause, d.rule, NULL);
 		return;
 	}
+	want = d.notice == POLICY_NOTICE_EVENT;
+	if (want && !se->notice && !subscribers(s)) {
+		no_notice(call, &d);
+		end_session(s, se, "no_notice", d.rule, NULL);
+		return;
+	}
+	moved = strcmp(se->extension, extension_of(call)) != 0;
+	if (se->notice && (!want || moved))
+		said_stop = notify(s, se, "stopped", want ? "moved" : "no_notice_required");
+	snprintf(stop_phrase, sizeof(stop_phrase), "%s", said_stop ? said_stop : "");
 	memcpy(se->meta, call->meta, sizeof(se->meta));
+	snprintf(ext, sizeof(ext), "%s", se->extension);
+	snprintf(se->extension, sizeof(se->extension), "%s", extension_of(call));
+	if (want && (!se->notice || moved))
+		said_start = notify(s, se, "started", NULL);
+	se->notice = want;
+	if (said_stop || said_start) {
+		char detail[SESSION_ERR_LEN];
+		struct audit_record r;
+		char aerr[SESSION_ERR_LEN];
+
+		snprintf(detail, sizeof(detail), "the call moved (extension %s -> %s): %s%s%s",
+			 ext[0] ? ext : "-", se->extension[0] ? se->extension : "-", stop_phrase,
+			 said_stop && said_start ? ", then " : "", said_start ? said_start : "");
+		session_record(&r, AUDIT_MODE_CHANGE, se);
+		r.detail = detail;
+		if (audit_append(s->audit, &r, aerr, sizeof(aerr)))
+			log_err("audit: the notice change of session %" PRIu64 " was not recorded: %s",
+				se->id, aerr);
+	}
 	if (d.max_duration) {
 		end = now_ms() + (int64_t)d.max_duration * 1000;
 		if (!se->deadline_ms || end < se->deadline_ms)
@@ -1389,6 +1499,27 @@ void sessions_set_policy(struct sessions *s, const struct policy *policy, const 
 		else
 			recheck(s, se, call, cause);
 	}
+}
+
+void sessions_set_notifier(struct sessions *s, const struct session_notifier *notifier)
+{
+	s->notifier = notifier;
+}
+
+struct json_object *sessions_notices(const struct sessions *s)
+{
+	struct json_object *list = json_object_new_array();
+
+	for (const struct session *se = s->list; se; se = se->next) {
+		struct json_object *ev;
+
+		if (!se->notice)
+			continue;
+		ev = notice_json(se, "active", NULL);
+		jout_add_int(ev, "time_ms", se->start_ms);
+		json_object_array_add(list, ev);
+	}
+	return list;
 }
 
 void sessions_set_kernel(struct sessions *s, const struct session_kernel *kernel)

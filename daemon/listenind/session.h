@@ -52,6 +52,17 @@ struct session_kernel {
 	void *ctx;
 };
 
+/*
+ * Where agent notices go (sites with notice = event): the control socket's
+ * "watch" subscribers. publish sends ev (not consumed) to each and returns
+ * how many got it. docs/policy.md ("Agent notice") describes the events.
+ */
+struct session_notifier {
+	unsigned int (*subscribers)(void *ctx);
+	unsigned int (*publish)(void *ctx, struct json_object *ev);
+	void *ctx;
+};
+
 /* The kernel through an lnl handle (ctx = struct lnl *). */
 extern const struct session_kernel session_lnl_kernel;
 
@@ -123,6 +134,10 @@ void sessions_set_policy(struct sessions *s, const struct policy *policy,
 /* NULL: the module is not loaded. Not owned. */
 void sessions_set_kernel(struct sessions *s, const struct session_kernel *kernel);
 void sessions_set_admin_group(struct sessions *s, const char *group);
+/* NULL: nobody hears notices, so sessions on notice = event sites are refused. Not owned. */
+void sessions_set_notifier(struct sessions *s, const struct session_notifier *notifier);
+/* An "active" agent_notice event per live session that gave notice, for a new subscriber. */
+struct json_object *sessions_notices(const struct sessions *s);
 const char *sessions_admin_group(const struct sessions *s);
 
 /* Replies for the control socket; NULL with a sentence in err. */

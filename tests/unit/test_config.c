@@ -58,17 +58,19 @@ static void test_defaults(void)
 	   "default call limits; agent from To");
 	ok(!strcmp(cfg.calls.meta_header[CONFIG_META_QUEUE], "X-Queue"),
 	   "default queue header X-Queue");
-	ok(cfg.policy.inactive_days == 90,
-	   "default: the access review flags users unseen for 90 days");
+	ok(cfg.policy.inactive_days == 90 && !cfg.sessions.notice_group[0],
+	   "default: the access review flags users unseen for 90 days; no notice_group");
 }
 
-static void test_review_keys(void)
+static void test_review_and_notice_keys(void)
 {
 	struct config cfg;
 	char err[CONFIG_ERR_LEN];
 
-	ok(parse(&cfg, "[policy]\ninactive_days = 0\n", err, sizeof(err)) == 0 &&
-	   cfg.policy.inactive_days == 0, "[policy] inactive_days is read");
+	ok(parse(&cfg, "[policy]\ninactive_days = 0\n[sessions]\nnotice_group = root\n", err,
+		 sizeof(err)) == 0 && cfg.policy.inactive_days == 0 &&
+	   !strcmp(cfg.sessions.notice_group, "root"),
+	   "[policy] inactive_days and [sessions] notice_group are read");
 	expect_error("[policy]\ninactive_days = 36501\n",
 		     "t.conf:2: bad inactive_days \"36501\": expected a whole number from 0 to 36500",
 		     "inactive_days beyond 100 years is refused");
@@ -288,7 +290,7 @@ int main(void)
 	test_defaults();
 	test_full();
 	test_errors();
-	test_review_keys();
+	test_review_and_notice_keys();
 	test_load_and_dump();
 	printf("1..%d\n", n_tests);
 	return n_failed ? 1 : 0;

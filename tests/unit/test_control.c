@@ -167,10 +167,23 @@ static int list(void *ctx, const struct control_peer *peer, struct json_object *
 	       control_reply_append(reply, "}", 1) ? -1 : 0;
 }
 
+static int sub(void *ctx, const struct control_peer *peer, struct json_object *req,
+	       struct control_reply *reply, char *err, size_t errlen)
+{
+	(void)ctx;
+	(void)peer;
+	(void)req;
+	(void)err;
+	(void)errlen;
+	control_reply_subscribe(reply);
+	return control_reply_append(reply, "{\"watching\":true}", 17);
+}
+
 static const struct control_command cmds[] = {
 	{ "echo", echo, NULL },
 	{ "fail", fail, NULL },
 	{ "list", NULL, list },
+	{ "sub", NULL, sub },
 };
 
 static int client(const char *path)
@@ -244,12 +257,12 @@ static void test_control(void)
 		bind(fd, (struct sockaddr *)&sun, sizeof(sun));
 		close(fd);
 	}
-	ctl = control_open(loop, &cfg, cmds, 3, NULL, err, sizeof(err));
+	ctl = control_open(loop, &cfg, cmds, 4, NULL, err, sizeof(err));
 	ok(ctl != NULL, "control_open replaces a stale socket file");
 	ok(stat(path, &sb) == 0 && S_ISSOCK(sb.st_mode) && (sb.st_mode & 0777) == 0640,
 	   "the socket has the configured mode");
 
-	other = control_open(loop, &cfg, cmds, 3, NULL, err, sizeof(err));
+	other = control_open(loop, &cfg, cmds, 4, NULL, err, sizeof(err));
 	snprintf(want, sizeof(want), "%s is in use: is another listenind running?", path);
 	ok(!other && !strcmp(err, want), "a live socket is not taken over");
 
@@ -279,7 +292,7 @@ static void test_control(void)
 		   "{\"error\":\"request is not valid JSON: null expected\"}\n"
 		   "{\"error\":\"request must be a JSON object such as {\\\"cmd\\\":\\\"stats\\\"}\"}\n"
 		   "{\"error\":\"request has no \\\"cmd\\\" string; try {\\\"cmd\\\":\\\"stats\\\"}\"}\n"
-		   "{\"error\":\"unknown command \\\"nope\\\"; known: echo, fail, list\"}\n"
+		   "{\"error\":\"unknown command \\\"nope\\\"; known: echo, fail, list, sub\"}\n"
 		   "{\"error\":\"this request always fails\"}\n"
 		   "{\"error\":\"request is not valid JSON: text after the object\"}\n"),
 	   "bad requests get one error sentence each, and the connection stays");
@@ -350,12 +363,62 @@ static void test_control(void)
 		close(idle);
 	}
 
+	/* subscribers: events after the reply, never idle, dropped when they do not read */
+	{
+		struct json_object *ev = json_object_new_object();
+		struct timespec ts;
+		unsigned int n, sent = 0;
+		int w = client(path), slow = client(path);
+		char pad[1024];
+
+		send_str(w, "{\"cmd\":\"sub\"}\n");
+		send_str(slow, "{\"cmd\":\"sub\"}\n");
+		spin(loop, 100);
+		got = drain(w, &closed);
+		drain(slow, &closed);
+		ok(!strcmp(got, "{\"watching\":true}\n") && control_watchers(ctl) == 2,
+		   "a subscription is acknowledged and counted");
+		json_object_object_add(ev, "event", json_object_new_string("agent_notice"));
+		n = control_publish(ctl, ev);
+		spin(loop, 100);
+		got = drain(w, &closed);
+		ok(n == 2 && !strcmp(got, "{\"event\":\"agent_notice\"}\n") && !closed,
+		   "a published event reaches every subscriber as one line");
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		control_on_tick(ctl, (uint64_t)ts.tv_sec * 1000 + 60000);
+		control_get_stats(ctl, &st);
+		ok(st.clients == 2 && st.watchers == 2, "subscribers are not closed for being idle");
+		memset(pad, 'x', sizeof(pad) - 1);
+		pad[sizeof(pad) - 1] = '\0';
+		json_object_object_add(ev, "pad", json_object_new_string(pad));
+		for (int i = 0; i < 4000; i++) {
+			sent += control_publish(ctl, ev) == 2;
+			if (i % 16 == 0) {
+				spin(loop, 1);
+				drain(w, &closed);
+			}
+		}
+		spin(loop, 100);
+		drain(slow, &closed);
+		spin(loop, 100);
+		control_get_stats(ctl, &st);
+		ok(sent < 4000 && st.watchers == 1 && control_watchers(ctl) == 1,
+		   "a subscriber that does not read is dropped past CONTROL_MAX_BACKLOG; the reader stays");
+		close(slow);
+		close(w);
+		spin(loop, 100);
+		control_get_stats(ctl, &st);
+		ok(st.clients == 0 && st.watchers == 0 && control_publish(ctl, ev) == 0,
+		   "a subscriber that hangs up is gone");
+		json_object_put(ev);
+	}
+
 	control_close(ctl);
 	ok(access(path, F_OK) == -1 && errno == ENOENT, "control_close removes the socket");
 
 	fd = open(path, O_CREAT | O_WRONLY, 0600);
 	close(fd);
-	ctl = control_open(loop, &cfg, cmds, 3, NULL, err, sizeof(err));
+	ctl = control_open(loop, &cfg, cmds, 4, NULL, err, sizeof(err));
 	snprintf(want, sizeof(want),
 		 "%s exists and is not a socket; remove it or set control_socket", path);
 	ok(!ctl && !strcmp(err, want), "a regular file in the way is not removed");

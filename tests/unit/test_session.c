@@ -679,6 +679,33 @@ static void test_flow(void)
 	calls_free(calls);
 }
 
+/* The agent-notice subscribers: a list of the events they got. */
+struct watchers {
+	unsigned int n;
+	struct json_object *got;
+};
+
+static unsigned int w_count(void *ctx)
+{
+	return ((struct watchers *)ctx)->n;
+}
+
+static unsigned int w_publish(void *ctx, struct json_object *ev)
+{
+	struct watchers *w = ctx;
+
+	if (w->n)
+		json_object_array_add(w->got, json_object_get(ev));
+	return w->n;
+}
+
+static struct json_object *nth_event(struct watchers *w, size_t back)
+{
+	size_t n = json_object_array_length(w->got);
+
+	return n > back ? json_object_array_get_idx(w->got, n - 1 - back) : NULL;
+}
+
 static uint64_t listen_ok(struct sessions *s, const struct session_caller *who,
 			  const struct session_request *req)
 {
@@ -692,19 +719,21 @@ static uint64_t listen_ok(struct sessions *s, const struct session_caller *who,
 	return id;
 }
 
-/* Admin flush (kernel and daemon), live counters, the access review. */
+/* Admin flush (kernel and daemon), agent notices, live counters, the access review. */
 static void test_governance(void)
 {
 	struct session_config cfg = config();
 	struct kernel k = { .next_id = 200 };
 	struct session_kernel kops = { k_new, k_del, k_dump, &k };
+	struct watchers w = { 0, json_object_new_array() };
+	struct session_notifier notifier = { w_count, w_publish, &w };
 	struct session_caller sup = { .uid = 1001, .gid = 1001 };
 	struct session_caller root = { .uid = 0, .gid = 0, .admin = true };
 	struct session_request req = request("basic-call-1@10.1.0.5", "198.51.100.9:5004", "qa");
-	struct json_object *reply, *rec, *list, *c;
+	struct json_object *reply, *rec, *ev, *list, *c;
 	struct calls_config cc;
 	struct calls *calls;
-	struct policy *p;
+	struct policy *p, *pn;
 	struct sessions *s;
 	struct audit *a;
 	char err[512];
@@ -713,8 +742,11 @@ static void test_governance(void)
 	calls_config_defaults(&cc);
 	calls = calls_new(&cc);
 	p = make_policy(policy_text);
+	pn = make_policy("[policy]\nnotice = event\n[reason qa]\ndescription = \"QA\"\n"
+			 "[role sup]\nmodes = listen\nmax_duration = 30m\n"
+			 "[grant eu]\nuser = sup\nrole = sup\nqueues = sales-eu\n");
 	a = open_audit();
-	s = a && p ? sessions_new(&cfg, calls, a, NULL, err, sizeof(err)) : NULL;
+	s = a && p && pn ? sessions_new(&cfg, calls, a, NULL, err, sizeof(err)) : NULL;
 	ok(s != NULL, "sessions for the governance cases");
 	if (!s)
 		return;
@@ -814,6 +846,50 @@ static void test_governance(void)
 		json_object_put(list);
 	}
 
+	/* agent notice: a site with notice = event */
+	sessions_set_policy(s, pn, "policy_revoked");
+	seq = audit_last_seq(a);
+	ok(!sessions_listen(s, &sup, &req, err, sizeof(err)) &&
+	   strstr(err, "requires an agent notice") && strstr(err, "no notice subscriber"),
+	   "without a notice subscriber a notice = event site refuses: %s", err);
+	rec = last_record(a);
+	ok(audit_last_seq(a) == seq + 1 && !strcmp(field(rec, "event"), "denial") &&
+	   strstr(field(rec, "rule"), "agent notice"), "and the refusal is audited as a denial");
+	json_object_put(rec);
+	sessions_set_notifier(s, &notifier);
+	w.n = 1;
+	reply = sessions_listen(s, &sup, &req, err, sizeof(err));
+	id1 = reply ? (uint64_t)ifield(reply, "session") : 0;
+	ev = nth_event(&w, 0);
+	ok(reply && !strcmp(field(reply, "notice"), "event") && ev &&
+	   !strcmp(field(ev, "event"), "agent_notice") && !strcmp(field(ev, "state"), "started") &&
+	   ifield(ev, "session") == (int64_t)id1 && !strcmp(field(ev, "call_id"), "basic-call-1@10.1.0.5") &&
+	   !strcmp(field(ev, "extension"), "1001") && !json_object_object_get(ev, "user") &&
+	   !json_object_object_get(ev, "uid"),
+	   "with a subscriber the session starts and the agent side hears \"started\" (no supervisor named)");
+	json_object_put(reply);
+	rec = last_record(a);
+	ok(!strcmp(field(rec, "event"), "session_start") && strstr(field(rec, "detail"), "agent notice \"started\" sent to 1"),
+	   "session_start records the notice: %s", field(rec, "detail"));
+	json_object_put(rec);
+	list = sessions_notices(s);
+	ok(json_object_array_length(list) == 1 &&
+	   !strcmp(field(json_object_array_get_idx(list, 0), "state"), "active"),
+	   "a new subscriber learns the running noticed session");
+	json_object_put(list);
+	reply = sessions_stop(s, &sup, id1, err, sizeof(err));
+	json_object_put(reply);
+	ev = nth_event(&w, 0);
+	rec = last_record(a);
+	ok(ev && !strcmp(field(ev, "state"), "stopped") && !strcmp(field(ev, "end_cause"), "stopped") &&
+	   strstr(field(rec, "detail"), "agent notice \"stopped\" sent to 1"),
+	   "its end is announced (\"stopped\") and recorded: %s", field(rec, "detail"));
+	json_object_put(rec);
+	sessions_set_policy(s, p, "policy_revoked");
+	id1 = listen_ok(s, &sup, &req);
+	ok(id1 && json_object_array_length(w.got) == 2,
+	   "a site with notice = none sends nothing");
+
 	/* the access review: who has not acted for a while */
 	{
 		struct json_object *users, *u, *inactive;
@@ -850,8 +926,10 @@ static void test_governance(void)
 
 	sessions_free(s, "daemon_stop");
 	k_clear(&k);
+	json_object_put(w.got);
 	audit_close(a);
 	policy_free(p);
+	policy_free(pn);
 	calls_free(calls);
 }
 
