@@ -22,7 +22,7 @@ static int print_one(struct json_object *obj, void *arg)
 	char when[32];
 
 	if (opts->json) {
-		if (jout_print(stdout, obj))
+		if (jout_print(stdout, json_object_get(obj)))
 			return -1;
 	} else if (lictl_str(obj, "watching")) {
 		printf("watching agent notices (%s active)\n", dash(lictl_str(obj, "active")));

@@ -739,9 +739,13 @@ static struct json_object *session_json(const struct session *se)
 /* Fails closed: a site whose agents must be told gets no unannounced session. Sets d->rule. */
 static bool no_notice(const struct call *call, struct policy_decision *d)
 {
-	snprintf(d->rule, sizeof(d->rule),
-		 "site \"%.64s\" requires an agent notice (notice = event) and no notice subscriber is connected to listenind (lictl watch)",
-		 call->meta[CALLS_META_SITE][0] ? call->meta[CALLS_META_SITE] : "(none)");
+	if (call->meta[CALLS_META_SITE][0])
+		snprintf(d->rule, sizeof(d->rule),
+			 "site \"%.64s\" requires an agent notice (notice = event) and no notice subscriber is connected to listenind (lictl watch)",
+			 call->meta[CALLS_META_SITE]);
+	else
+		snprintf(d->rule, sizeof(d->rule),
+			 "a call without a site requires an agent notice ([policy] notice = event) and no notice subscriber is connected to listenind (lictl watch)");
 	return true;
 }
 
