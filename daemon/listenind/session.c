@@ -1186,7 +1186,8 @@ void sessions_on_tick(struct sessions *s, int64_t now)
 static void kernel_flush(struct sessions *s, struct session *first)
 {
 	struct tap_list l = { 0 };
-	char err[SESSION_ERR_LEN], detail[SESSION_ERR_LEN + 256], ids[192] = "";
+	char err[SESSION_ERR_LEN] = "the listenin module is gone", detail[SESSION_ERR_LEN + 256];
+	char ids[192] = "";
 	unsigned int n = 1;
 	size_t off = 0;
 	bool listed = s->kernel && !dump_taps(s, &l, err, sizeof(err));
