@@ -118,8 +118,8 @@ check "its tap is gone from the kernel" [ "$(tap_count)" = 0 ]
 
 say "What sup-sales heard ($tmp/ear1.wav)"
 e2e_ear_rc=0
-[ -n "$session" ] || e2e_stop ear1	# no session, no copies: do not wait for them
-e2e_wait ear1 || e2e_ear_rc=$?
+[ -n "$session" ] || bg_stop e2e-ear1	# no session, no copies: do not wait for them
+bg_wait e2e-ear1 || e2e_ear_rc=$?
 cat "$tmp/e2e-ear1.out"
 diag_file "$tmp/e2e-ear1.err"
 check "the WAV file holds both tones, each well above any other frequency" \
@@ -134,8 +134,8 @@ check "caller's $E2E_CALLER_HZ Hz came from port P, agent's $E2E_AGENT_HZ Hz fro
 	awk -v a="$c2c" -v b="$a2c" 'BEGIN { exit !(a > 0.9 && b > 0.9) }'
 e2e_talk_stop
 check "the call ends with the caller's BYE" e2e_call_wait "$CID" ended
-e2e_wait uac >/dev/null 2>&1
-e2e_wait uas >/dev/null 2>&1
+bg_wait e2e-uac >/dev/null 2>&1
+bg_wait e2e-uas >/dev/null 2>&1
 
 say "6. The audit trail, and its verification"
 run root@gateway# "$LICTL" audit list

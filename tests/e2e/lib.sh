@@ -78,7 +78,7 @@ e2e_setup() {
 e2e_cleanup() {
 	local m
 	e2e_daemon_stop
-	pkill_ns_sipp
+	bg_stop_all
 	for m in $e2e_mounted; do
 		umount "$m" 2>/dev/null
 	done
@@ -87,39 +87,8 @@ e2e_cleanup() {
 	return 0
 }
 
-# Ends the sipp and tonesend processes this test started.
-pkill_ns_sipp() {
-	local f
-	for f in "$tmp"/e2e-*.pid; do
-		[ -e "$f" ] || continue
-		kill -TERM "$(cat "$f")" 2>/dev/null
-		wait "$(cat "$f")" 2>/dev/null
-		rm -f "$f"
-	done
-	return 0
-}
-
-# e2e_bg NAME NAMESPACE COMMAND...: like bg, but not stopped by bg_stop_all.
-e2e_bg() {
-	local name=$1 ns=$2
-	shift 2
-	ip netns exec "$ns" "$@" >"$tmp/e2e-$name.out" 2>"$tmp/e2e-$name.err" &
-	echo $! >"$tmp/e2e-$name.pid"
-}
-
-e2e_wait() {
-	local pid rc=0
-	pid=$(cat "$tmp/e2e-$1.pid") || return 1
-	wait "$pid" || rc=$?
-	rm -f "$tmp/e2e-$1.pid"
-	return $rc
-}
-
-e2e_stop() {
-	[ -e "$tmp/e2e-$1.pid" ] || return 0
-	kill -TERM "$(cat "$tmp/e2e-$1.pid")" 2>/dev/null
-	e2e_wait "$1"
-}
+# The story's processes (sipp, tonesend, wavmix) are tests/kernel/lib.sh's
+# bg processes named e2e-*: $tmp/e2e-NAME.out holds NAME's output.
 
 # --- listenind -------------------------------------------------------------
 
@@ -166,16 +135,16 @@ as() {
 # ports of their SDP to the other's. Prints nothing; waits for the answer.
 e2e_call_start() {
 	local cid=$1 queue=$2 agent=$3
-	e2e_bg uas "$ns_agent" sipp -sf "$E2E/uas_story.xml" -i $agent4 -p 5060 -m 1 \
+	bg e2e-uas "$ns_agent" sipp -sf "$E2E/uas_story.xml" -i $agent4 -p 5060 -m 1 \
 		-cid_str "$cid" -nostdin -timeout 300s -timeout_error
 	sleep 0.5
-	e2e_bg uac "$ns_caller" sipp $agent4:5060 -sf "$E2E/uac_story.xml" -s "$agent" \
+	bg e2e-uac "$ns_caller" sipp $agent4:5060 -sf "$E2E/uac_story.xml" -s "$agent" \
 		-i $caller4 -p 5060 -m 1 -cid_str "$cid" -key queue "$queue" -key agent "$agent" \
 		-nostdin -timeout 300s -timeout_error
 	e2e_call_wait "$cid" answered || return 1
-	e2e_bg talk_caller "$ns_caller" "$TONESEND" -f $E2E_CALLER_HZ -s 0xca11e401 -d 600 \
+	bg e2e-talk_caller "$ns_caller" "$TONESEND" -f $E2E_CALLER_HZ -s 0xca11e401 -d 600 \
 		$caller4:40000 $agent4:50000
-	e2e_bg talk_agent "$ns_agent" "$TONESEND" -f $E2E_AGENT_HZ -s 0xa6e47002 -d 600 \
+	bg e2e-talk_agent "$ns_agent" "$TONESEND" -f $E2E_AGENT_HZ -s 0xa6e47002 -d 600 \
 		$agent4:50000 $caller4:40000
 }
 
@@ -217,8 +186,8 @@ e2e_transfer() {
 
 # e2e_talk_stop: both sides stop talking.
 e2e_talk_stop() {
-	e2e_stop talk_caller
-	e2e_stop talk_agent
+	bg_stop e2e-talk_caller
+	bg_stop e2e-talk_agent
 	return 0
 }
 
@@ -229,7 +198,7 @@ e2e_talk_stop() {
 e2e_ear_start() {
 	local name=$1 ns=$2 i
 	rm -f "$tmp/$name.ready"
-	e2e_bg "$name" "$ns" "$WAVMIX" -o "$tmp/$name.wav" -d 600 -i 3 \
+	bg "e2e-$name" "$ns" "$WAVMIX" -o "$tmp/$name.wav" -d 600 -i 3 \
 		-t $E2E_CALLER_HZ -t $E2E_AGENT_HZ -e 0.2 -w "$tmp/$name.ready" "$3"
 	for i in $(seq 100); do
 		[ -e "$tmp/$name.ready" ] && return 0
