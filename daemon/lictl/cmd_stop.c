@@ -18,8 +18,10 @@ static int print_reply(const char *cmd, struct json_object *reply, bool json, bo
 		return jout_print(stdout, reply) ?
 			lictl_error(cmd, "cannot write to standard output") : LICTL_EXIT_OK;
 	if (all) {
-		printf("%s sessions stopped (admin_flush", lictl_str(reply, "stopped") ?
-		       lictl_str(reply, "stopped") : "?");
+		const char *n = lictl_str(reply, "stopped");
+
+		printf("%s session%s stopped (admin_flush", n ? n : "?",
+		       n && !strcmp(n, "1") ? "" : "s");
 		if (lictl_str(reply, "audit_seq"))
 			printf(", audit record %s)\n", lictl_str(reply, "audit_seq"));
 		else
