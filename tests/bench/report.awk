@@ -73,6 +73,7 @@ function row(c, label,   rr, cap) {
 
 /^INFO / { info = substr($0, 6) }
 /^HOST date=/ { hostinfo = substr($0, 6) }
+/^HOST icount=/ { icount = substr($0, 13) }
 
 # HOSTSNAP cfg:round:a|b vcpu0_ns vcpu1_ns
 /^HOSTSNAP / && $3 ~ /^[0-9]+$/ { host0[$2] = $3 }
@@ -152,7 +153,12 @@ END {
 		ggw[c] = ("sender" in costs) && c != "sender" ? paired(c, "sender", 1) : ""
 	}
 
-	unit = hostcpu ? "host CPU ns of vCPU 0" : "guest CPU 0 busy ns (tick-sampled; no HOSTSNAP)"
+	if (hostcpu)
+		unit = "host CPU ns of vCPU 0"
+	else if (icount != "")
+		unit = sprintf("guest CPU 0 busy ns (tick-sampled) under -icount shift=%s: each instruction counts %d ns", icount, 2 ^ icount)
+	else
+		unit = "guest CPU 0 busy ns (tick-sampled; no HOSTSNAP)"
 	if (md) {
 		printf "| configuration | pps (guest clock) | rate / no module | chain ns/pkt (host) | gateway ns/pkt (host) | gateway capacity / no module | chain ns/pkt (guest ticks) | gateway ns/pkt (guest ticks) | vCPU 0 got of a host core | copies delivered |\n"
 		printf "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n"
