@@ -102,62 +102,78 @@ static void ports(const struct listenin_output *out, bool rtcp_port,
 	}
 }
 
-static void rewrite4(struct sk_buff *skb, const struct listenin_pkt *pkt,
-		     const struct listenin_output *out, bool rtcp_port,
-		     struct dst_entry *dst)
+/* ~old + new, summed one's complement: what a checksum over old gains. */
+static __wsum diff32(__be32 old, __be32 new)
 {
-	struct iphdr *iph = ip_hdr(skb);
-	struct udphdr *uh = (struct udphdr *)(skb->data + pkt->thoff);
-	__be16 sport, dport;
-
-	ports(out, rtcp_port, &sport, &dport);
-	/* A zero UDP checksum over IPv4 means "none" and stays so. */
-	if (uh->check || skb->ip_summed == CHECKSUM_PARTIAL) {
-		inet_proto_csum_replace4(&uh->check, skb, iph->saddr,
-					 out->saddr.ip, true);
-		inet_proto_csum_replace4(&uh->check, skb, iph->daddr,
-					 out->daddr.ip, true);
-		inet_proto_csum_replace2(&uh->check, skb, uh->source, sport,
-					 false);
-		inet_proto_csum_replace2(&uh->check, skb, uh->dest, dport,
-					 false);
-		if (!uh->check)
-			uh->check = CSUM_MANGLED_0;
-	}
-	iph->saddr = out->saddr.ip;
-	iph->daddr = out->daddr.ip;
-	uh->source = sport;
-	uh->dest = dport;
-	/* The copy is a packet this host originates; the header checksum is
-	 * fixed by whichever way sends it.
-	 */
-	iph->ttl = ip4_dst_hoplimit(dst);
-	skb->protocol = htons(ETH_P_IP);
+	return csum_add((__force __wsum)~old, (__force __wsum)new);
 }
 
-static void rewrite6(struct sk_buff *skb, const struct listenin_pkt *pkt,
-		     const struct listenin_output *out, bool rtcp_port,
-		     struct dst_entry *dst)
+/*
+ * One update of the UDP checksum for new addresses (in the pseudo-header,
+ * so also for a CHECKSUM_PARTIAL copy, whose field holds only that) and new
+ * ports. A zero checksum over IPv4 means "none" and stays so.
+ */
+static void udp_rewrite(struct sk_buff *skb, __wsum addr_diff,
+			__be16 sport, __be16 dport)
 {
-	struct ipv6hdr *ip6h = ipv6_hdr(skb);
-	struct udphdr *uh = (struct udphdr *)(skb->data + pkt->thoff);
+	struct udphdr *uh = udp_hdr(skb);
+	__wsum port_diff;
+
+	port_diff = csum_add(diff32((__force __be32)uh->source, (__force __be32)sport),
+			     diff32((__force __be32)uh->dest, (__force __be32)dport));
+	uh->source = sport;
+	uh->dest = dport;
+	if (!uh->check && skb->protocol == htons(ETH_P_IP) &&
+	    skb->ip_summed != CHECKSUM_PARTIAL)
+		return;
+	/* A copy is CHECKSUM_PARTIAL or NONE, never COMPLETE: no skb->csum. */
+	if (skb->ip_summed == CHECKSUM_PARTIAL)
+		uh->check = ~csum_fold(csum_add(addr_diff, csum_unfold(uh->check)));
+	else
+		csum_replace_by_diff(&uh->check, csum_add(addr_diff, port_diff));
+	if (!uh->check)
+		uh->check = CSUM_MANGLED_0;
+}
+
+/* The copy is a packet this host originates: TTL from its route. */
+static void rewrite4(struct sk_buff *skb, const struct listenin_output *out,
+		     bool rtcp_port, struct dst_entry *dst)
+{
+	struct iphdr *iph = ip_hdr(skb);
 	__be16 sport, dport;
 
 	ports(out, rtcp_port, &sport, &dport);
-	inet_proto_csum_replace16(&uh->check, skb, ip6h->saddr.s6_addr32,
-				  listenin_ip6(&out->saddr)->s6_addr32, true);
-	inet_proto_csum_replace16(&uh->check, skb, ip6h->daddr.s6_addr32,
-				  listenin_ip6(&out->daddr)->s6_addr32, true);
-	inet_proto_csum_replace2(&uh->check, skb, uh->source, sport, false);
-	inet_proto_csum_replace2(&uh->check, skb, uh->dest, dport, false);
-	if (!uh->check)
-		uh->check = CSUM_MANGLED_0;
-	ip6h->saddr = *listenin_ip6(&out->saddr);
-	ip6h->daddr = *listenin_ip6(&out->daddr);
-	uh->source = sport;
-	uh->dest = dport;
-	ip6h->hop_limit = ip6_dst_hoplimit(dst);
+	skb->protocol = htons(ETH_P_IP);
+	udp_rewrite(skb, csum_add(diff32(iph->saddr, out->saddr.ip),
+				  diff32(iph->daddr, out->daddr.ip)),
+		    sport, dport);
+	iph->saddr = out->saddr.ip;
+	iph->daddr = out->daddr.ip;
+	iph->ttl = ip4_dst_hoplimit(dst);
+}
+
+static void rewrite6(struct sk_buff *skb, const struct listenin_output *out,
+		     bool rtcp_port, struct dst_entry *dst)
+{
+	const struct in6_addr *saddr = listenin_ip6(&out->saddr);
+	const struct in6_addr *daddr = listenin_ip6(&out->daddr);
+	struct ipv6hdr *ip6h = ipv6_hdr(skb);
+	__wsum addr_diff = 0;
+	__be16 sport, dport;
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		addr_diff = csum_add(addr_diff, diff32(ip6h->saddr.s6_addr32[i],
+						       saddr->s6_addr32[i]));
+		addr_diff = csum_add(addr_diff, diff32(ip6h->daddr.s6_addr32[i],
+						       daddr->s6_addr32[i]));
+	}
+	ports(out, rtcp_port, &sport, &dport);
 	skb->protocol = htons(ETH_P_IPV6);
+	udp_rewrite(skb, addr_diff, sport, dport);
+	ip6h->saddr = *saddr;
+	ip6h->daddr = *daddr;
+	ip6h->hop_limit = ip6_dst_hoplimit(dst);
 }
 
 /*
@@ -217,6 +233,51 @@ static int send_hooks(struct net *net, struct sk_buff *skb, int family)
 	return err;
 }
 
+/*
+ * A new packet holding the original's IP datagram, with room for the output
+ * device's link-layer header: cheaper than pskb_copy(), which also copies
+ * the original's metadata (route, conntrack, extensions, control block,
+ * mark, timestamp) only for all of it to be reset. A GSO original is copied
+ * linear and keeps its segmentation.
+ */
+static struct sk_buff *copy_packet(const struct sk_buff *skb,
+				   const struct listenin_pkt *pkt,
+				   const struct dst_entry *dst)
+{
+	unsigned int nhoff = skb_network_offset(skb);
+	struct sk_buff *nskb;
+
+	nskb = alloc_skb(LL_RESERVED_SPACE(dst->dev) + pkt->len, GFP_ATOMIC);
+	if (!nskb)
+		return NULL;
+	skb_reserve(nskb, LL_RESERVED_SPACE(dst->dev));
+	skb_reset_network_header(nskb);
+	skb_set_transport_header(nskb, pkt->thoff - nhoff);
+	if (skb_copy_bits(skb, nhoff, skb_put(nskb, pkt->len), pkt->len)) {
+		kfree_skb(nskb);
+		return NULL;
+	}
+	if (skb->ip_summed == CHECKSUM_PARTIAL) {
+		nskb->ip_summed = CHECKSUM_PARTIAL;
+		nskb->csum_start = skb_transport_header(nskb) - nskb->head;
+		nskb->csum_offset = offsetof(struct udphdr, check);
+	}
+	if (skb_is_gso(skb)) {
+		skb_shinfo(nskb)->gso_size = skb_shinfo(skb)->gso_size;
+		skb_shinfo(nskb)->gso_type = skb_shinfo(skb)->gso_type;
+		skb_shinfo(nskb)->gso_segs = skb_shinfo(skb)->gso_segs;
+	}
+	nskb->priority = skb->priority;
+#if IS_ENABLED(CONFIG_NF_CONNTRACK)
+	nf_ct_set(nskb, NULL, IP_CT_UNTRACKED);
+#endif
+	/* DF came from the original's path, not the copy's: a copy too large
+	 * for its route is fragmented, not lost.
+	 */
+	nskb->ignore_df = 1;
+	return nskb;
+}
+
 /* Runs in the hook, under rcu_read_lock() with bottom halves disabled. */
 void listenin_dup(struct net *net, struct listenin_net *ln,
 		  struct sk_buff *skb, const struct listenin_pkt *pkt,
@@ -230,33 +291,13 @@ void listenin_dup(struct net *net, struct listenin_net *ln,
 	dst = route(net, out);
 	if (!dst)
 		goto fail;
-	nskb = pskb_copy(skb, GFP_ATOMIC);
+	nskb = copy_packet(skb, pkt, dst);
 	if (!nskb)
 		goto fail;
-	if (skb_ensure_writable(nskb, pkt->thoff + sizeof(struct udphdr))) {
-		kfree_skb(nskb);
-		goto fail;
-	}
-#if IS_ENABLED(CONFIG_NF_CONNTRACK)
-	nf_reset_ct(nskb);
-	nf_ct_set(nskb, NULL, IP_CT_UNTRACKED);
-#endif
-	skb_ext_reset(nskb);
 	if (pkt->key.family == AF_INET)
-		rewrite4(nskb, pkt, out, rtcp_port, dst);
+		rewrite4(nskb, out, rtcp_port, dst);
 	else
-		rewrite6(nskb, pkt, out, rtcp_port, dst);
-	/* The checksum is now complete in the packet itself. */
-	if (nskb->ip_summed != CHECKSUM_PARTIAL)
-		nskb->ip_summed = CHECKSUM_NONE;
-	memset(nskb->cb, 0, sizeof(nskb->cb));
-	nskb->mark = 0;
-	/* DF came from the original's path, not the copy's: a copy too large
-	 * for its route is fragmented, not lost.
-	 */
-	nskb->ignore_df = 1;
-	skb_set_delivery_time(nskb, 0, false);
-	skb_dst_drop(nskb);
+		rewrite6(nskb, out, rtcp_port, dst);
 	skb_dst_set_noref(nskb, dst);
 	nskb->dev = dst->dev;
 	len = nskb->len;

@@ -268,7 +268,7 @@ static unsigned int listenin_hook(void *priv, struct sk_buff *skb,
 	struct listenin_net *ln;
 	struct listenin_pkt pkt;
 	unsigned int verdict = NF_ACCEPT;
-	bool udp;
+	bool udp, bh_off;
 
 	/* Traffic on loopback was already seen at LOCAL_OUT in this namespace:
 	 * looking at it again at PRE_ROUTING would copy every packet twice.
@@ -278,9 +278,12 @@ static unsigned int listenin_hook(void *priv, struct sk_buff *skb,
 		return NF_ACCEPT;
 
 	/* LOCAL_OUT may run in process context: pin the CPU for the per-CPU
-	 * recursion flag and counters.
+	 * recursion flag and counters. Received packets are already in a
+	 * softirq.
 	 */
-	local_bh_disable();
+	bh_off = !in_softirq();
+	if (bh_off)
+		local_bh_disable();
 	if (unlikely(__this_cpu_read(listenin_dup_busy)))
 		goto out;
 	ln = listenin_net(state->net);
@@ -292,7 +295,8 @@ static unsigned int listenin_hook(void *priv, struct sk_buff *skb,
 	if (udp)
 		verdict = match(state->net, ln, skb, &pkt);
 out:
-	local_bh_enable();
+	if (bh_off)
+		local_bh_enable();
 	return verdict;
 }
 
