@@ -46,14 +46,6 @@ run() {
 failed_with() {
 	[ "$1" -ne 0 ] && [[ $2 == *"$3"* ]]
 }
-quiet() {
-	"$@" >/dev/null 2>&1
-}
-check() {
-	local what=$1
-	shift
-	if "$@"; then ktap_result ok "$what"; else ktap_result fail "$what"; fi
-}
 
 [ -d /sys/module/listenin ] || module_load || { echo "story: cannot load $LISTENIN_KO" >&2; exit 1; }
 e2e_require

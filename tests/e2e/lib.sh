@@ -90,6 +90,28 @@ e2e_cleanup() {
 # The story's processes (sipp, tonesend, wavmix) are tests/kernel/lib.sh's
 # bg processes named e2e-*: $tmp/e2e-NAME.out holds NAME's output.
 
+# e2e_begin N: the start of an e2e test of N results: the module, the
+# tools, the plan, the topology and the supervisors' accounts (or bail out).
+e2e_begin() {
+	require_module
+	e2e_require
+	ktap_plan "$1"
+	topo_setup_or_bail
+	e2e_setup || { echo "Bail out! cannot add the supervisors' accounts"; exit 1; }
+}
+
+# check WHAT COMMAND...: one result, ok when COMMAND succeeds.
+check() {
+	local what=$1
+	shift
+	if "$@"; then ktap_result ok "$what"; else ktap_result fail "$what"; fi
+}
+
+# quiet COMMAND...: COMMAND without its output.
+quiet() {
+	"$@" >/dev/null 2>&1
+}
+
 # --- listenind -------------------------------------------------------------
 
 # Starts listenind in the gateway and waits until it answers.

@@ -14,11 +14,7 @@ cd "$(dirname "$0")/../.." || exit 1
 
 CID=access-call-1@192.0.2.1
 
-require_module
-e2e_require
-ktap_plan 11
-topo_setup_or_bail
-e2e_setup || { echo "Bail out! cannot add the supervisors' accounts"; exit 1; }
+e2e_begin 11
 
 # user USER [NETNS] COMMAND...: runs COMMAND as USER, in the gateway.
 user() {
@@ -40,12 +36,6 @@ refused() {
 		diag "exit status $rc; expected a failure saying: $text"
 		ktap_result fail "$what"
 	fi
-}
-
-check() {
-	local what=$1
-	shift
-	if "$@"; then ktap_result ok "$what"; else ktap_result fail "$what"; fi
 }
 
 check "listenind starts; a call of the sales queue is up" \

@@ -15,20 +15,8 @@ cd "$(dirname "$0")/../.." || exit 1
 
 CID=govern-call-1@192.0.2.1
 
-require_module
-e2e_require
-ktap_plan 22
-topo_setup_or_bail
-e2e_setup || { echo "Bail out! cannot add the supervisors' accounts"; exit 1; }
+e2e_begin 22
 
-check() {
-	local what=$1
-	shift
-	if "$@"; then ktap_result ok "$what"; else ktap_result fail "$what"; fi
-}
-quiet() {
-	"$@" >/dev/null 2>&1
-}
 # sup USER ARGS...: lictl as USER.
 sup() {
 	local u=$1

@@ -17,24 +17,11 @@ cd "$(dirname "$0")/../.." || exit 1
 CID=restart-call-1@192.0.2.1
 DB=$E2E_RUN/audit/audit.db
 
-require_module
-e2e_require
-ktap_plan 10
-topo_setup_or_bail
-e2e_setup || { echo "Bail out! cannot add the supervisors' accounts"; exit 1; }
+e2e_begin 10
 
 is_num() {
 	[[ $1 =~ ^[0-9]+$ ]] && [[ $2 =~ ^[0-9]+$ ]]
 }
-quiet() {
-	"$@" >/dev/null 2>&1
-}
-check() {
-	local what=$1
-	shift
-	if "$@"; then ktap_result ok "$what"; else ktap_result fail "$what"; fi
-}
-
 check "listenind starts" e2e_daemon_start
 check "a call of the sales queue is up, media both ways" e2e_call_start "$CID" sales 1001
 call=$(e2e_call_field "$CID" .id)
