@@ -112,7 +112,8 @@ int cmd_access_review(int argc, char **argv, const struct lictl_opts *opts)
 	bool have_inactive = false;
 	int status = 0;
 
-	for (int i = 1; i < argc; i++) {
+	/* Every option takes a value: options are at odd positions. */
+	for (int i = 1; i < argc; i += 2) {
 		const char *arg = i + 1 < argc ? argv[i + 1] : NULL;
 
 		if (!strcmp(argv[i], "--days")) {
@@ -126,7 +127,6 @@ int cmd_access_review(int argc, char **argv, const struct lictl_opts *opts)
 		}
 		if (status)
 			return status;
-		i++;
 	}
 	req = json_object_new_object();
 	json_object_object_add(req, "cmd", json_object_new_string("access_review"));
