@@ -158,4 +158,16 @@ int lnl_parse_event(const struct nlmsghdr *nlh, struct lnl_event *ev,
 int lnl_parse_stats(const struct nlmsghdr *nlh, struct lnl_stats *ns,
 		    struct lnl_stats *global, const char **why);
 
+/*
+ * For a client that pipelines requests on lnl_fd() itself (the benchmark
+ * packs hundreds of TAP_NEW into one datagram): the family id to build them
+ * with, and the meaning of one NLMSG_ERROR answer: 0 for an ack, else
+ * -errno with lnl_error() and lnl_error_from_kernel() set as after a failed
+ * call. req (may be NULL) is the request it answers, so that the extended
+ * ack can name the offending attribute.
+ */
+uint16_t lnl_family_id(const struct lnl *nl);
+int lnl_ack_error(struct lnl *nl, const struct nlmsghdr *ack,
+		  const struct nlmsghdr *req);
+
 #endif

@@ -45,6 +45,11 @@ uint32_t lnl_family_version(const struct lnl *nl)
 	return nl->version;
 }
 
+uint16_t lnl_family_id(const struct lnl *nl)
+{
+	return nl->family_id;
+}
+
 struct nlmsghdr *lnl_msg_start_buf(void *buf, size_t len, uint16_t type,
 				   uint8_t cmd, uint16_t flags, uint32_t seq)
 {
@@ -161,6 +166,19 @@ static int handle_error(struct lnl *nl, const struct nlmsghdr *m)
 		off = MNL_ALIGN(sizeof(int) + e->msg.nlmsg_len);
 	parse_ext_ack(nl, m, off);
 	return e->error;
+}
+
+int lnl_ack_error(struct lnl *nl, const struct nlmsghdr *ack,
+		  const struct nlmsghdr *req)
+{
+	int ret;
+
+	nl->error[0] = '\0';
+	nl->req = req;
+	ret = handle_error(nl, ack);
+	nl->req = NULL;
+	nl->kernel_error = ret != 0;
+	return ret;
 }
 
 static int handle_done(struct lnl *nl, const struct nlmsghdr *m)
