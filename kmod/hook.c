@@ -61,7 +61,6 @@ static bool parse4(struct listenin_net *ln, struct sk_buff *skb,
 	if (ulen < sizeof(*uh) || ulen > tot - ihl)
 		goto malformed;
 
-	memset(&pkt->key, 0, sizeof(pkt->key));
 	pkt->key.addr.ip = iph->daddr;
 	pkt->key.port = uh->dest;
 	pkt->key.family = AF_INET;
@@ -115,7 +114,6 @@ static bool parse6(struct listenin_net *ln, struct sk_buff *skb,
 	if (ulen < sizeof(*uh) || ulen > end - thoff)
 		goto malformed;
 
-	memset(&pkt->key, 0, sizeof(pkt->key));
 	pkt->key.addr.ip6 = ip6h->daddr;
 	pkt->key.port = uh->dest;
 	pkt->key.family = AF_INET6;

@@ -10,6 +10,7 @@
 
 #include <linux/jhash.h>
 #include <linux/rhashtable.h>
+#include <net/ipv6.h>
 
 #include "netns.h"
 #include "table.h"
@@ -21,7 +22,6 @@ static void match_key(const struct listenin_match *m, struct listenin_key *key)
 	const struct listenin_output *out;
 	const union listenin_ip *addr;
 
-	memset(key, 0, sizeof(*key));
 	switch (m->kind) {
 	case LISTENIN_MATCH_RTP:
 		s = &tap->streams[m->owner];
@@ -49,9 +49,28 @@ static void match_key(const struct listenin_match *m, struct listenin_key *key)
 		key->addr.ip6 = *listenin_ip6(addr);
 }
 
+/*
+ * Only the family's part of the address counts: keys are built field by
+ * field, and an IPv4 key's other twelve bytes are never set.
+ */
 static u32 key_hash(const void *data, u32 len, u32 seed)
 {
-	return jhash2(data, sizeof(struct listenin_key) / sizeof(u32), seed);
+	const struct listenin_key *key = data;
+	u32 tail = (__force u16)key->port | (u32)key->family << 16;
+
+	if (key->family == AF_INET)
+		return jhash_2words((__force u32)key->addr.ip, tail, seed);
+	return jhash2((const u32 *)key->addr.ip6.s6_addr32, 4, seed ^ tail);
+}
+
+static bool key_equal(const struct listenin_key *a,
+		      const struct listenin_key *b)
+{
+	if (a->port != b->port || a->family != b->family)
+		return false;
+	if (a->family == AF_INET)
+		return a->addr.ip == b->addr.ip;
+	return ipv6_addr_equal(&a->addr.ip6, &b->addr.ip6);
 }
 
 static u32 match_hash(const void *data, u32 len, u32 seed)
@@ -67,7 +86,7 @@ static int match_cmp(struct rhashtable_compare_arg *arg, const void *obj)
 	struct listenin_key key;
 
 	match_key(obj, &key);
-	return memcmp(&key, arg->key, sizeof(key));
+	return !key_equal(&key, arg->key);
 }
 
 static const struct rhashtable_params table_params = {
