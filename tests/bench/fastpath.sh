@@ -35,6 +35,8 @@
 # Configurations, measured in interleaved rounds:
 #   sender       g0 drops at netdev ingress: the sender's and a sink's cost
 #   nomod        no module loaded
+#   nfhook       an empty nft base chain at prerouting (no rule, no module):
+#                what being on the netfilter path at all costs
 #   nftdup       nft ip prerouting rule: dup to 10.0.3.1 (module not loaded)
 #   mirred       tc ingress flower + mirred egress mirror to g2 (no module)
 #   mod0         listenin.ko loaded, no tap
@@ -62,7 +64,7 @@ ntaps=${BENCH_TAPS:-100000}
 sender=${BENCH_SENDER:-blast}
 sup_link=${BENCH_SUP_LINK:-dummy}
 case $sup_link in dummy|veth) ;; *) echo "bench: BENCH_SUP_LINK must be dummy or veth, not '$sup_link'" >&2; exit 1 ;; esac
-configs=$(echo "${BENCH_CONFIGS:-sender nomod nftdup mirred mod0 modcopy mod100k mod100kcopy}" | tr , ' ')
+configs=$(echo "${BENCH_CONFIGS:-sender nomod nfhook nftdup mirred mod0 modcopy mod100k mod100kcopy}" | tr , ' ')
 bin=${BENCH_BIN:-tests/build/bench}
 ko=${LISTENIN_KO:-kmod/listenin.ko}
 payload=160		# RTP payload: G.711, 20 ms; 214-byte frames
@@ -336,6 +338,12 @@ run_cfg() {
 		EOF
 		$measure "$cfg" "$round"
 		ngw nft delete table netdev gwdrop ;;
+	nfhook)
+		ngw nft -f - <<-EOF
+		table ip bench { chain pre { type filter hook prerouting priority raw; }; }
+		EOF
+		$measure "$cfg" "$round"
+		ngw nft delete table ip bench ;;
 	nftdup)
 		ngw nft -f - <<-EOF
 		table ip bench {
@@ -383,7 +391,7 @@ mem=/tmp/bench-mem
 r=1
 while [ "$r" -le "$rounds" ]; do
 	! module_loaded || rmmod listenin
-	for c in sender nomod nftdup mirred; do
+	for c in sender nomod nfhook nftdup mirred; do
 		run_cfg "$c" "$r"
 	done
 	if need_module && [ -f "$ko" ]; then
@@ -413,7 +421,7 @@ profiles=$(echo "${BENCH_PROFILE:-}" | tr , ' ')
 if [ -n "$profiles" ]; then
 	measure=profile configs=$profiles
 	! module_loaded || rmmod listenin
-	for c in sender nomod nftdup mirred; do
+	for c in sender nomod nfhook nftdup mirred; do
 		run_cfg "$c" profile
 	done
 	if need_module && [ -f "$ko" ]; then

@@ -74,6 +74,7 @@ function row(c, label,   rr, cap) {
 /^INFO / { info = substr($0, 6) }
 /^HOST date=/ { hostinfo = substr($0, 6) }
 /^HOST icount=/ { icount = substr($0, 13) }
+/^HOST guest_cpu=/ { guest_cpu = substr($0, 16) }
 
 # HOSTSNAP cfg:round:a|b vcpu0_ns vcpu1_ns
 /^HOSTSNAP / && $3 ~ /^[0-9]+$/ { host0[$2] = $3 }
@@ -158,7 +159,7 @@ END {
 	if (hostcpu)
 		unit = "host CPU ns of vCPU 0"
 	else if (icount != "")
-		unit = sprintf("guest CPU 0 busy ns (tick-sampled) under -icount shift=%s: each instruction counts %d ns", icount, 2 ^ icount)
+		unit = sprintf("guest CPU 0 busy ns (tick-sampled) under -icount shift=%s: each instruction counts %d ns (guest CPU %s)", icount, 2 ^ icount, guest_cpu)
 	else
 		unit = "guest CPU 0 busy ns (tick-sampled; no HOSTSNAP)"
 	if (md) {
@@ -173,6 +174,7 @@ END {
 	}
 	row("sender", "(0) sender + sink only")
 	row("nomod", "(1) no module")
+	row("nfhook", "(1b) empty nft chain (prerouting)")
 	row("mod0", "(2) module, 0 taps")
 	row("mod100k", "(3) module, " ntaps + 0 " taps, no match")
 	row("modcopy", "(4) module, 1 copy per packet")
@@ -185,8 +187,9 @@ END {
 		em = paired("modcopy", "mod0", g); en = paired("nftdup", "nomod", g)
 		et = paired("mirred", "nomod", g); ek = paired("mod100kcopy", "mod100k", g)
 		e0 = paired("mod0", "nomod", g); e100 = paired("mod100k", "nomod", g)
-		printf "\n%s%s: extra ns per packet (paired by round, median): module loaded, no tap %s; %d taps, no match %s\n",
-			pre, g ? "Guest ticks" : "Host CPU", fmt(e0, "%+.0f"), ntaps, fmt(e100, "%+.0f")
+		eh = paired("nfhook", "nomod", g)
+		printf "\n%s%s: extra ns per packet (paired by round, median): module loaded, no tap %s; %d taps, no match %s; an empty nft chain %s\n",
+			pre, g ? "Guest ticks" : "Host CPU", fmt(e0, "%+.0f"), ntaps, fmt(e100, "%+.0f"), fmt(eh, "%+.0f")
 		printf "%s%s: extra ns per copied packet: module %s, nft dup %s, tc mirred %s, module among %d taps %s",
 			pre, g ? "Guest ticks" : "Host CPU", fmt(em, "%.0f"), fmt(en, "%.0f"), fmt(et, "%.0f"),
 			ntaps, fmt(ek, "%.0f")
@@ -219,6 +222,9 @@ END {
 		r = rate_m["mod100k"] / rate_m["nomod"]
 		printf "%s%s %d taps, none matching: gateway capacity %.3f of no module (target >= 0.98); guest-clock rate ratio %.3f\n",
 			pre, (k >= 0.98) ? "MET   " : "MISSED", ntaps, k, r
+		if (gw["nfhook"] != "" && gw["nfhook"] > 0)
+			printf "%s       for reference, an empty nft chain at prerouting alone: gateway capacity %.3f of no module\n",
+				pre, gw["nomod"] / gw["nfhook"]
 	}
 	if (em != "" && en > 0) {
 		ok = (em <= 0.6 * en) && (tot_sup["modcopy"] >= tot_fwd["modcopy"]) && !tot_fail["modcopy"]
