@@ -4,6 +4,7 @@
  * the parser, the validation messages and config_dump() all read it.
  */
 #include "listenind/config.h"
+#include "common/ini.h"
 #include "common/log.h"
 
 #include <arpa/inet.h>
@@ -13,7 +14,6 @@
 #include <grp.h>
 #include <limits.h>
 #include <netinet/in.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -664,131 +664,95 @@ bad_ip:
 	return -1;
 }
 
-/*
- * Splits a value off the rest of a line: either a double-quoted string with
- * \" and \\ escapes, or everything up to an unquoted " #" comment, trimmed.
- */
-static int take_value(char *s, char **out, char *why, size_t whylen)
+/* The reader's errors in this file's words. */
+static int syntax_error(enum ini_error e, const struct ini *r, char *why,
+			size_t whylen)
 {
-	char *w, *end;
-
-	while (*s == ' ' || *s == '\t')
-		s++;
-	if (*s == '"') {
-		w = ++s;
-		*out = w;
-		for (;;) {
-			if (!*s) {
-				snprintf(why, whylen, "missing closing quote");
-				return -1;
-			}
-			if (*s == '"')
-				break;
-			if (*s == '\\' && (s[1] == '"' || s[1] == '\\'))
-				s++;
-			*w++ = *s++;
-		}
-		end = s + 1;
-		*w = '\0';
-		while (*end == ' ' || *end == '\t')
-			end++;
-		if (*end && *end != '#') {
-			snprintf(why, whylen, "text after the closing quote");
-			return -1;
-		}
-		return 0;
+	switch (e) {
+	case INI_ERR_TOO_LONG:
+		snprintf(why, whylen, "line longer than %d bytes", MAX_LINE);
+		break;
+	case INI_ERR_CONTROL:
+		snprintf(why, whylen, "control character 0x%02x in column %zu",
+			 r->byte, r->column);
+		break;
+	case INI_ERR_BRACKET:
+		snprintf(why, whylen, "missing ']' after section name");
+		break;
+	case INI_ERR_EQUALS:
+		snprintf(why, whylen, "expected \"key = value\" or \"[section]\"");
+		break;
+	case INI_ERR_QUOTE:
+		snprintf(why, whylen, "missing closing quote");
+		break;
+	case INI_ERR_AFTER_QUOTE:
+		snprintf(why, whylen, "text after the closing quote");
+		break;
+	default:
+		snprintf(why, whylen, "internal error: reader error %d", (int)e);
+		break;
 	}
-	*out = s;
-	for (w = s; *w; w++) {
-		if (*w == '#' && (w == s || w[-1] == ' ' || w[-1] == '\t')) {
-			*w = '\0';
-			break;
-		}
-	}
-	end = s + strlen(s);
-	while (end > s && (end[-1] == ' ' || end[-1] == '\t'))
-		*--end = '\0';
-	return 0;
+	return -1;
 }
 
-static int parse_line(struct config *cfg, char *line, const char **section,
-		      unsigned int *seen, unsigned int lineno, char *why,
-		      size_t whylen)
+static int open_section(const struct ini *r, const char **section, char *why,
+			size_t whylen)
 {
-	char *s = line, *eq, *name_end, *value;
+	if (*r->rest && *r->rest != '#' && *r->rest != ';') {
+		snprintf(why, whylen, "text after \"[%.80s]\"", r->section);
+		return -1;
+	}
+	for (size_t i = 0; i < sizeof(sections) / sizeof(sections[0]); i++) {
+		if (!strcmp(r->section, sections[i])) {
+			*section = sections[i];
+			return 0;
+		}
+	}
+	snprintf(why, whylen,
+		 "unknown section \"[%.80s]\": use [daemon], [hep], [capture], [calls], [policy], [audit] or [sessions]",
+		 r->section);
+	return -1;
+}
+
+static int parse_key(struct config *cfg, const struct ini *r,
+		     const char *section, unsigned int *seen, char *why,
+		     size_t whylen)
+{
+	const char *s = r->key;
 	const struct key *k = NULL;
+	enum ini_error e;
+	char *value;
 
-	while (*s == ' ' || *s == '\t')
-		s++;
-	if (!*s || *s == '#' || *s == ';')
-		return 0;
-
-	if (*s == '[') {
-		char *close = strchr(s, ']');
-		char *rest;
-
-		if (!close) {
-			snprintf(why, whylen, "missing ']' after section name");
-			return -1;
-		}
-		*close = '\0';
-		rest = close + 1;
-		while (*rest == ' ' || *rest == '\t')
-			rest++;
-		if (*rest && *rest != '#' && *rest != ';') {
-			snprintf(why, whylen, "text after \"[%.80s]\"", s + 1);
-			return -1;
-		}
-		for (size_t i = 0; i < sizeof(sections) / sizeof(sections[0]); i++) {
-			if (!strcmp(s + 1, sections[i])) {
-				*section = sections[i];
-				return 0;
-			}
-		}
-		snprintf(why, whylen,
-			 "unknown section \"[%.80s]\": use [daemon], [hep], [capture], [calls], [policy], [audit] or [sessions]",
-			 s + 1);
-		return -1;
-	}
-
-	eq = strchr(s, '=');
-	if (!eq) {
-		snprintf(why, whylen, "expected \"key = value\" or \"[section]\"");
-		return -1;
-	}
-	name_end = eq;
-	while (name_end > s && (name_end[-1] == ' ' || name_end[-1] == '\t'))
-		name_end--;
-	*name_end = '\0';
 	if (!*s) {
 		snprintf(why, whylen, "missing key before '='");
 		return -1;
 	}
-	if (!*section) {
+	if (!section) {
 		snprintf(why, whylen,
 			 "key \"%.80s\" before any section: put it under [daemon], [hep], [capture], [calls], [policy], [audit] or [sessions]",
 			 s);
 		return -1;
 	}
 	for (size_t i = 0; i < N_KEYS; i++) {
-		if (!strcmp(keys[i].section, *section) &&
+		if (!strcmp(keys[i].section, section) &&
 		    !strcmp(keys[i].name, s)) {
 			k = &keys[i];
 			break;
 		}
 	}
 	if (!k) {
-		snprintf(why, whylen, "unknown key \"%.80s\" in [%s]", s, *section);
+		snprintf(why, whylen, "unknown key \"%.80s\" in [%s]", s, section);
 		return -1;
 	}
 	if (seen[k - keys]) {
 		snprintf(why, whylen, "key \"%.80s\" in [%s] given twice (first on line %u)",
-			 s, *section, seen[k - keys]);
+			 s, section, seen[k - keys]);
 		return -1;
 	}
-	seen[k - keys] = lineno;
-	if (take_value(eq + 1, &value, why, whylen))
-		return -1;
+	seen[k - keys] = r->line;
+	e = ini_value(r->value, &value);
+	if (e)
+		return syntax_error(e, r, why, whylen);
 	return set_value(cfg, k, value, why, whylen);
 }
 
@@ -876,63 +840,29 @@ void config_defaults(struct config *cfg)
 	cfg->sessions.idle_timeout = 60;
 }
 
-static void __attribute__((format(printf, 3, 4)))
-seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!errlen)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
 int config_parse(struct config *cfg, const char *name, const char *text,
 		 size_t len, char *err, size_t errlen)
 {
 	unsigned int seen[N_KEYS] = { 0 };
 	const char *section = NULL;
-	char line[MAX_LINE + 1];
 	char why[CONFIG_ERR_LEN];
-	unsigned int lineno = 0;
-	size_t pos = 0;
+	enum ini_item item;
+	struct ini r;
+	int ret;
 
-	while (pos < len) {
-		const char *nl = memchr(text + pos, '\n', len - pos);
-		size_t n = nl ? (size_t)(nl - (text + pos)) : len - pos;
-
-		lineno++;
-		if (n && text[pos + n - 1] == '\r')
-			n--;
-		if (n > MAX_LINE) {
-			seterr(err, errlen, "%s:%u: line longer than %d bytes", name,
-			       lineno, MAX_LINE);
-			return -1;
-		}
-		for (size_t i = 0; i < n; i++) {
-			unsigned char c = (unsigned char)text[pos + i];
-
-			if ((c < 0x20 && c != '\t') || c == 0x7f) {
-				seterr(err, errlen,
-				       "%s:%u: control character 0x%02x in column %zu",
-				       name, lineno, c, i + 1);
-				return -1;
-			}
-		}
-		memcpy(line, text + pos, n);
-		line[n] = '\0';
-		pos += nl ? (size_t)(nl - (text + pos)) + 1 : len - pos;
-
-		if (parse_line(cfg, line, &section, seen, lineno, why, sizeof(why))) {
-			seterr(err, errlen, "%s:%u: %s", name, lineno, why);
-			return -1;
-		}
+	ini_init(&r, text, len, MAX_LINE);
+	while ((item = ini_next(&r)) != INI_END) {
+		if (item == INI_BAD)
+			ret = syntax_error(r.error, &r, why, sizeof(why));
+		else if (item == INI_SECTION)
+			ret = open_section(&r, &section, why, sizeof(why));
+		else
+			ret = parse_key(cfg, &r, section, seen, why, sizeof(why));
+		if (ret)
+			return ini_fail(err, errlen, name, r.line, "%s", why);
 	}
-	if (check_whole(cfg, why, sizeof(why))) {
-		seterr(err, errlen, "%s: %s", name, why);
-		return -1;
-	}
+	if (check_whole(cfg, why, sizeof(why)))
+		return ini_fail(err, errlen, name, 0, "%s", why);
 	return 0;
 }
 
@@ -947,22 +877,22 @@ int config_load(struct config *cfg, const char *path, char *err, size_t errlen)
 	config_defaults(cfg);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
-		seterr(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+		ini_fail(err, errlen, path, 0, "cannot open: %s", strerror(errno));
 		return -1;
 	}
 	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
-		seterr(err, errlen, "%s: not a regular file", path);
+		ini_fail(err, errlen, path, 0, "not a regular file");
 		close(fd);
 		return -1;
 	}
 	if (st.st_size > MAX_FILE) {
-		seterr(err, errlen, "%s: larger than %d bytes", path, MAX_FILE);
+		ini_fail(err, errlen, path, 0, "larger than %d bytes", MAX_FILE);
 		close(fd);
 		return -1;
 	}
 	text = malloc((size_t)st.st_size + 1);
 	if (!text) {
-		seterr(err, errlen, "%s: out of memory", path);
+		ini_fail(err, errlen, path, 0, "out of memory");
 		close(fd);
 		return -1;
 	}
@@ -971,7 +901,7 @@ int config_load(struct config *cfg, const char *path, char *err, size_t errlen)
 		if (got < 0 && errno == EINTR)
 			continue;
 		if (got < 0) {
-			seterr(err, errlen, "%s: read: %s", path, strerror(errno));
+			ini_fail(err, errlen, path, 0, "read: %s", strerror(errno));
 			free(text);
 			close(fd);
 			return -1;
