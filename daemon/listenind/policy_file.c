@@ -6,6 +6,7 @@
  * error frees everything: the caller gets a whole policy or none.
  */
 #include "listenind/policy.h"
+#include "common/ini.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -19,7 +20,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define MAX_LINE	4096
+#define MAX_LINE	4095
 #define MAX_FILE	(1 << 20)
 #define MAX_DURATION	(7 * 86400)
 
@@ -100,16 +101,11 @@ static int fail(struct parser *ps, unsigned int line, const char *fmt, ...)
 
 static int fail(struct parser *ps, unsigned int line, const char *fmt, ...)
 {
-	char why[POLICY_ERR_LEN];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(why, sizeof(why), fmt, ap);
+	ini_vfail(ps->err, ps->errlen, ps->file, line, fmt, ap);
 	va_end(ap);
-	if (line)
-		snprintf(ps->err, ps->errlen, "%s:%u: %s", ps->file, line, why);
-	else
-		snprintf(ps->err, ps->errlen, "%s: %s", ps->file, why);
 	return -1;
 }
 
@@ -250,18 +246,16 @@ static int close_section(struct parser *ps)
 	return 0;
 }
 
-static int open_section(struct parser *ps, char *s)
+static int open_section(struct parser *ps, const struct ini *r)
 {
 	struct policy *p = ps->p;
-	char *close = strchr(s, ']'), *name;
+	char *s = r->section, *name;
 	enum kind kind = K_NONE;
 	void *arr;
 	int dup;
 
-	if (!close || close[1])
+	if (*r->rest)
 		return fail(ps, ps->line, "bad section header: expected [KIND NAME]");
-	*close = '\0';
-	s++;
 	while (isspace((unsigned char)*s))
 		s++;
 	name = s;
@@ -715,62 +709,36 @@ static int set_key(struct parser *ps, unsigned int k, char *v)
 	}
 }
 
-/* Unquotes "..." in place (\" and \\ escapes); strips an inline " #" comment. */
-static int clean_value(struct parser *ps, char *v)
+/* The reader's errors in this file's words. */
+static int syntax_error(struct parser *ps, enum ini_error e, const struct ini *r)
 {
-	char *out = v, *in = v;
-
-	if (*v == '"') {
-		for (in = v + 1; *in && *in != '"'; in++) {
-			if (*in == '\\' && (in[1] == '"' || in[1] == '\\'))
-				in++;
-			*out++ = *in;
-		}
-		if (*in != '"')
-			return fail(ps, ps->line, "unterminated quoted value");
-		in++;
-		while (isspace((unsigned char)*in))
-			in++;
-		if (*in && *in != '#')
-			return fail(ps, ps->line, "text after a quoted value");
-		*out = '\0';
-		return 0;
+	switch (e) {
+	case INI_ERR_TOO_LONG:
+		return fail(ps, ps->line, "line longer than %d bytes", MAX_LINE);
+	case INI_ERR_CONTROL:
+		if (r->nul)
+			return fail(ps, ps->line, "NUL byte in the file");
+		return fail(ps, ps->line, "control character 0x%02x in the line", r->byte);
+	case INI_ERR_BRACKET:
+		return fail(ps, ps->line, "bad section header: expected [KIND NAME]");
+	case INI_ERR_EQUALS:
+		return fail(ps, ps->line, "expected \"key = value\" or a [section] header");
+	case INI_ERR_QUOTE:
+		return fail(ps, ps->line, "unterminated quoted value");
+	case INI_ERR_AFTER_QUOTE:
+		return fail(ps, ps->line, "text after a quoted value");
+	default:
+		return fail(ps, ps->line, "internal error: reader error %d", (int)e);
 	}
-	for (; *in; in++) {
-		if (*in == '#' && (in == v || isspace((unsigned char)in[-1]))) {
-			*in = '\0';
-			break;
-		}
-	}
-	for (char *e = v + strlen(v); e > v && isspace((unsigned char)e[-1]);)
-		*--e = '\0';
-	return 0;
 }
 
-static int parse_line(struct parser *ps, char *s)
+static int parse_key(struct parser *ps, const struct ini *r)
 {
 	const char *const *keys;
-	char *eq, *key, *v;
+	const char *key = r->key;
+	enum ini_error e;
+	char *v;
 
-	while (isspace((unsigned char)*s))
-		s++;
-	for (char *e = s + strlen(s); e > s && isspace((unsigned char)e[-1]);)
-		*--e = '\0';
-	if (!*s || *s == '#' || *s == ';')
-		return 0;
-	if (*s == '[')
-		return open_section(ps, s);
-
-	eq = strchr(s, '=');
-	if (!eq)
-		return fail(ps, ps->line, "expected \"key = value\" or a [section] header");
-	key = s;
-	*eq = '\0';
-	for (char *e = eq; e > key && isspace((unsigned char)e[-1]);)
-		*--e = '\0';
-	v = eq + 1;
-	while (isspace((unsigned char)*v))
-		v++;
 	if (ps->kind == K_NONE)
 		return fail(ps, ps->line, "key \"%.64s\" outside a section", key);
 	keys = kind_keys[ps->kind];
@@ -779,8 +747,9 @@ static int parse_line(struct parser *ps, char *s)
 			continue;
 		if (ps->seen & (1u << k))
 			return fail(ps, ps->line, "%s: %s set twice", section_label(ps), key);
-		if (clean_value(ps, v))
-			return -1;
+		e = ini_value(r->value, &v);
+		if (e)
+			return syntax_error(ps, e, r);
 		if (!*v)
 			return fail(ps, ps->line, "%s: empty value for %s",
 				    section_label(ps), key);
@@ -847,8 +816,9 @@ struct policy *policy_parse(const char *name, const char *text, size_t len,
 		.file = name, .err = err, .errlen = errlen,
 		.resolve = resolve ? resolve : default_resolve, .ctx = ctx,
 	};
-	char line[MAX_LINE];
-	size_t pos = 0;
+	enum ini_item item;
+	struct ini r;
+	int ret;
 
 	ps.p = calloc(1, sizeof(*ps.p));
 	if (!ps.p) {
@@ -858,31 +828,16 @@ struct policy *policy_parse(const char *name, const char *text, size_t len,
 	snprintf(ps.p->source, sizeof(ps.p->source), "%s", name);
 	ps.p->available_modes = 1u << POLICY_MODE_LISTEN;
 
-	while (pos < len) {
-		const char *nl = memchr(text + pos, '\n', len - pos);
-		size_t n = nl ? (size_t)(nl - (text + pos)) : len - pos;
-
-		ps.line++;
-		if (n >= sizeof(line)) {
-			fail(&ps, ps.line, "line longer than %d bytes", MAX_LINE - 1);
-			goto err;
-		}
-		if (memchr(text + pos, '\0', n)) {
-			fail(&ps, ps.line, "NUL byte in the file");
-			goto err;
-		}
-		for (size_t i = 0; i < n; i++) {
-			unsigned char c = (unsigned char)text[pos + i];
-
-			if ((c < 0x20 && c != '\t' && !(c == '\r' && i == n - 1)) || c == 0x7f) {
-				fail(&ps, ps.line, "control character 0x%02x in the line", c);
-				goto err;
-			}
-		}
-		memcpy(line, text + pos, n);
-		line[n] = '\0';
-		pos += n + 1;
-		if (parse_line(&ps, line))
+	ini_init(&r, text, len, MAX_LINE);
+	while ((item = ini_next(&r)) != INI_END) {
+		ps.line = r.line;
+		if (item == INI_BAD)
+			ret = syntax_error(&ps, r.error, &r);
+		else if (item == INI_SECTION)
+			ret = open_section(&ps, &r);
+		else
+			ret = parse_key(&ps, &r);
+		if (ret)
 			goto err;
 	}
 	if (close_section(&ps) || resolve_refs(&ps))
