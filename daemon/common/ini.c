@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/ini.h"
@@ -134,6 +138,31 @@ enum ini_error ini_value(char *raw, char **out)
 	}
 	trim_end(s);
 	return INI_ERR_NONE;
+}
+
+int ini_seconds(const char *v, unsigned long *out)
+{
+	unsigned long n, mult = 1;
+	char *end;
+
+	if (!isdigit((unsigned char)v[0]))
+		return -1;
+	errno = 0;
+	n = strtoul(v, &end, 10);
+	if (errno)
+		return -1;
+	if (*end == 's')
+		end++;
+	else if (*end == 'm')
+		mult = 60, end++;
+	else if (*end == 'h')
+		mult = 3600, end++;
+	else if (*end == 'd')
+		mult = 86400, end++;
+	if (*end || n > ULONG_MAX / mult)
+		return -1;
+	*out = n * mult;
+	return 0;
 }
 
 int ini_vfail(char *err, size_t errlen, const char *name, unsigned int line,

@@ -68,6 +68,13 @@ enum ini_item ini_next(struct ini *r);
 enum ini_error ini_value(char *raw, char **out);
 
 /*
+ * A duration as both files write it: whole seconds with an optional suffix
+ * s, m, h or d ("90", "5m"). Returns 0, or -1 if v is anything else or
+ * does not fit.
+ */
+int ini_seconds(const char *v, unsigned long *out);
+
+/*
  * Writes "NAME:LINE: message" to err, or "NAME: message" for line 0, as
  * both files report errors. Returns -1.
  */

@@ -441,27 +441,6 @@ bad:
 	return -1;
 }
 
-static int parse_seconds(const char *v, unsigned long *out)
-{
-	unsigned long n, mult = 1;
-	char *end;
-
-	if (parse_ulong(v, &n, &end))
-		return -1;
-	if (*end == 's')
-		end++;
-	else if (*end == 'm')
-		mult = 60, end++;
-	else if (*end == 'h')
-		mult = 3600, end++;
-	else if (*end == 'd')
-		mult = 86400, end++;
-	if (*end || n > ULONG_MAX / mult)
-		return -1;
-	*out = n * mult;
-	return 0;
-}
-
 static int parse_bytes(const char *v, unsigned long *out)
 {
 	unsigned long n, mult = 1;
@@ -560,7 +539,7 @@ bad_mode:
 		*(unsigned int *)field = (unsigned int)n;
 		return 0;
 	case T_SECONDS:
-		if (parse_seconds(v, &n) || n < k->min || n > k->max) {
+		if (ini_seconds(v, &n) || n < k->min || n > k->max) {
 			snprintf(why, whylen,
 				 "bad %s \"%.80s\": expected a duration from %lus to %lus (suffix s, m, h or d)",
 				 k->name, v, k->min, k->max);

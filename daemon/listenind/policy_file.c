@@ -449,31 +449,6 @@ out:
 	return ret;
 }
 
-static int parse_seconds(const char *v, unsigned long *out)
-{
-	unsigned long n, mult = 1;
-	char *end;
-
-	if (!isdigit((unsigned char)v[0]))
-		return -1;
-	errno = 0;
-	n = strtoul(v, &end, 10);
-	if (errno)
-		return -1;
-	if (*end == 's')
-		end++;
-	else if (*end == 'm')
-		mult = 60, end++;
-	else if (*end == 'h')
-		mult = 3600, end++;
-	else if (*end == 'd')
-		mult = 86400, end++;
-	if (*end || n > ULONG_MAX / mult)
-		return -1;
-	*out = n * mult;
-	return 0;
-}
-
 static int parse_clock(const char *s, const char **end, uint16_t *minutes)
 {
 	unsigned int h, m;
@@ -639,7 +614,7 @@ static int set_key(struct parser *ps, unsigned int k, char *v)
 			return 0;
 		}
 		if (k == 1) {
-			if (parse_seconds(v, &n) || n < 1 || n > MAX_DURATION)
+			if (ini_seconds(v, &n) || n < 1 || n > MAX_DURATION)
 				return fail(ps, ps->line,
 					    "%s: bad max_duration \"%.64s\": expected 1s to 7d (suffix s, m, h or d)",
 					    section_label(ps), v);

@@ -87,6 +87,30 @@ static void test_value(void)
 	ok(ini_value(v5, &out) == INI_ERR_AFTER_QUOTE, "text after the closing quote");
 }
 
+static void test_seconds(void)
+{
+	static const char *const bad[] = {
+		"", "s", "-1", " 5", "+5", "5x", "5 s", "5ms", "1.5h",
+		"99999999999999999999", "999999999999999999d",
+	};
+	unsigned long n = 0;
+	bool all = true;
+
+	ok(!ini_seconds("90", &n) && n == 90, "bare seconds");
+	ok(!ini_seconds("45s", &n) && n == 45, "s");
+	ok(!ini_seconds("5m", &n) && n == 300, "m");
+	ok(!ini_seconds("4h", &n) && n == 4 * 3600, "h");
+	ok(!ini_seconds("7d", &n) && n == 7 * 86400, "d");
+	ok(!ini_seconds("0", &n) && n == 0, "zero is the caller's to refuse");
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		if (!ini_seconds(bad[i], &n)) {
+			printf("# \"%s\" accepted as %lu\n", bad[i], n);
+			all = false;
+		}
+	}
+	ok(all, "no sign, blank, other suffix, fraction or overflow");
+}
+
 static void test_fail(void)
 {
 	char err[32];
@@ -105,6 +129,7 @@ int main(void)
 	test_items();
 	test_line_errors();
 	test_value();
+	test_seconds();
 	test_fail();
 	return tap_done();
 }
