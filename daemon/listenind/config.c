@@ -647,30 +647,22 @@ bad_ip:
 static int syntax_error(enum ini_error e, const struct ini *r, char *why,
 			size_t whylen)
 {
-	switch (e) {
-	case INI_ERR_TOO_LONG:
+	static const char *const fixed[] = {
+		[INI_ERR_BRACKET] = "missing ']' after section name",
+		[INI_ERR_EQUALS] = "expected \"key = value\" or \"[section]\"",
+		[INI_ERR_QUOTE] = "missing closing quote",
+		[INI_ERR_AFTER_QUOTE] = "text after the closing quote",
+	};
+
+	if (e == INI_ERR_TOO_LONG)
 		snprintf(why, whylen, "line longer than %d bytes", MAX_LINE);
-		break;
-	case INI_ERR_CONTROL:
+	else if (e == INI_ERR_CONTROL)
 		snprintf(why, whylen, "control character 0x%02x in column %zu",
 			 r->byte, r->column);
-		break;
-	case INI_ERR_BRACKET:
-		snprintf(why, whylen, "missing ']' after section name");
-		break;
-	case INI_ERR_EQUALS:
-		snprintf(why, whylen, "expected \"key = value\" or \"[section]\"");
-		break;
-	case INI_ERR_QUOTE:
-		snprintf(why, whylen, "missing closing quote");
-		break;
-	case INI_ERR_AFTER_QUOTE:
-		snprintf(why, whylen, "text after the closing quote");
-		break;
-	default:
+	else if ((size_t)e < sizeof(fixed) / sizeof(fixed[0]) && fixed[e])
+		snprintf(why, whylen, "%s", fixed[e]);
+	else
 		snprintf(why, whylen, "internal error: reader error %d", (int)e);
-		break;
-	}
 	return -1;
 }
 

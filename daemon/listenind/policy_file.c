@@ -687,24 +687,22 @@ static int set_key(struct parser *ps, unsigned int k, char *v)
 /* The reader's errors in this file's words. */
 static int syntax_error(struct parser *ps, enum ini_error e, const struct ini *r)
 {
-	switch (e) {
-	case INI_ERR_TOO_LONG:
+	static const char *const fixed[] = {
+		[INI_ERR_BRACKET] = "bad section header: expected [KIND NAME]",
+		[INI_ERR_EQUALS] = "expected \"key = value\" or a [section] header",
+		[INI_ERR_QUOTE] = "unterminated quoted value",
+		[INI_ERR_AFTER_QUOTE] = "text after a quoted value",
+	};
+
+	if (e == INI_ERR_TOO_LONG)
 		return fail(ps, ps->line, "line longer than %d bytes", MAX_LINE);
-	case INI_ERR_CONTROL:
-		if (r->nul)
-			return fail(ps, ps->line, "NUL byte in the file");
+	if (e == INI_ERR_CONTROL && r->nul)
+		return fail(ps, ps->line, "NUL byte in the file");
+	if (e == INI_ERR_CONTROL)
 		return fail(ps, ps->line, "control character 0x%02x in the line", r->byte);
-	case INI_ERR_BRACKET:
-		return fail(ps, ps->line, "bad section header: expected [KIND NAME]");
-	case INI_ERR_EQUALS:
-		return fail(ps, ps->line, "expected \"key = value\" or a [section] header");
-	case INI_ERR_QUOTE:
-		return fail(ps, ps->line, "unterminated quoted value");
-	case INI_ERR_AFTER_QUOTE:
-		return fail(ps, ps->line, "text after a quoted value");
-	default:
-		return fail(ps, ps->line, "internal error: reader error %d", (int)e);
-	}
+	if ((size_t)e < sizeof(fixed) / sizeof(fixed[0]) && fixed[e])
+		return fail(ps, ps->line, "%s", fixed[e]);
+	return fail(ps, ps->line, "internal error: reader error %d", (int)e);
 }
 
 static int parse_key(struct parser *ps, const struct ini *r)
