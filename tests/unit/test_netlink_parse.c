@@ -2,7 +2,8 @@
 /*
  * Replies and events as the kernel sends them (u64 counters with PAD
  * attributes, nests flagged NLA_F_NESTED), and malformed ones: the parsers
- * must accept the first and reject every one of the second with -EBADMSG.
+ * must accept the first and reject every one of the second with -EBADMSG;
+ * and lnl_ack_error() on one answer to a batch of requests.
  */
 #include <errno.h>
 #include <libmnl/libmnl.h>
@@ -12,7 +13,9 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "netlink/internal.h"
 #include "netlink/lnl.h"
+#include "sample_tap.h"
 #include "tap.h"
 
 static char buf[16384];
@@ -284,6 +287,68 @@ static void test_stats(void)
 	   "a stats reply without global figures is rejected");
 }
 
+/*
+ * lnl_ack_error() on one answer of a batch (tests/bench/taps packs many
+ * requests per datagram): the kernel's message and the attribute its
+ * offset points at, a plain ACK, and a truncated error message.
+ */
+static void test_ack_error(void)
+{
+	static char req[4096] __attribute__((aligned(8)));
+	static char ack[4096] __attribute__((aligned(8)));
+	struct lnl_stream streams[2];
+	struct lnl_output outs[3];
+	struct nlmsghdr *r, *a;
+	const struct nlattr *attr;
+	struct lnl_tap tap;
+	struct nlmsgerr *e;
+	struct lnl nl;
+	const char *err;
+	uint32_t off = 0;
+	int ret;
+
+	memset(&nl, 0, sizeof(nl));
+	nl.family_id = 0x20;
+	sample_tap(&tap, streams, outs);
+	ret = lnl_build_tap_new(req, sizeof(req), nl.family_id, 7, &tap);
+	ok(ret > 0, "a TAP_NEW request to answer (%d)", ret);
+	r = (struct nlmsghdr *)req;
+	mnl_attr_for_each(attr, r, sizeof(struct genlmsghdr))
+		if (mnl_attr_get_type(attr) == LISTENIN_A_TAP_STREAMS)
+			off = (uint32_t)((const char *)attr - req);
+
+	a = mnl_nlmsg_put_header(ack);
+	a->nlmsg_type = NLMSG_ERROR;
+	a->nlmsg_flags = NLM_F_CAPPED | NLM_F_ACK_TLVS;
+	e = mnl_nlmsg_put_extra_header(a, sizeof(*e));
+	e->error = -EINVAL;
+	e->msg = *r;
+	mnl_attr_put_strz(a, NLMSGERR_ATTR_MSG, "no stream");
+	mnl_attr_put_u32(a, NLMSGERR_ATTR_OFFS, off);
+	ret = lnl_ack_error(&nl, a, r);
+	err = lnl_error(&nl) ? lnl_error(&nl) : "";
+	ok(ret == -EINVAL && off && strstr(err, "no stream") &&
+	   strstr(err, "LISTENIN_A_TAP_STREAMS") && lnl_error_from_kernel(&nl),
+	   "an error names the kernel's message and the attribute (%d, %s)",
+	   ret, err);
+
+	a = mnl_nlmsg_put_header(ack);
+	a->nlmsg_type = NLMSG_ERROR;
+	a->nlmsg_flags = NLM_F_CAPPED;
+	e = mnl_nlmsg_put_extra_header(a, sizeof(*e));
+	e->error = 0;
+	e->msg = *r;
+	ret = lnl_ack_error(&nl, a, r);
+	ok(ret == 0 && !lnl_error(&nl) && !lnl_error_from_kernel(&nl),
+	   "an ACK is no error (%d)", ret);
+
+	a->nlmsg_len = sizeof(*a) + 2;
+	ret = lnl_ack_error(&nl, a, r);
+	err = lnl_error(&nl) ? lnl_error(&nl) : "";
+	ok(ret == -EBADMSG && strstr(err, "truncated"),
+	   "a truncated error message is malformed (%d, %s)", ret, err);
+}
+
 int main(void)
 {
 	printf("TAP version 13\n");
@@ -291,5 +356,6 @@ int main(void)
 	test_truncations();
 	test_event();
 	test_stats();
+	test_ack_error();
 	return tap_done();
 }
