@@ -383,13 +383,17 @@ static size_t header_length(const char *buf, size_t len)
 	return end ? (size_t)(end - buf) : len;
 }
 
+/*
+ * libosip2 takes any MIME part header whose name merely starts with
+ * "content-type" ("Content-Typeo:") for a Content-Type, so this does too.
+ */
 static bool is_content_type(const char *line, size_t n)
 {
 	size_t name;
 
 	if (n > 12 && !strncasecmp(line, "content-type", 12))
-		name = 12;
-	else if (n > 1 && (line[0] == 'c' || line[0] == 'C'))
+		return memchr(line + 12, ':', n - 12) != NULL;
+	if (n > 1 && (line[0] == 'c' || line[0] == 'C'))
 		name = 1;
 	else
 		return false;

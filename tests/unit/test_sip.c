@@ -104,10 +104,17 @@ static void test_multipart_refused(void)
 		"From: <sip:a@b>;tag=1\r\nTo: <sip:c@d>\r\nCall-ID: x\r\nCSeq: 1 INVITE\r\n"
 		"Content-Type: multipart/mixed;boundary=b1\r\n\r\n"
 		"--b1\r\nContent-Type: application/sdp\r\ncontent-type : text/plain\r\n\r\nv=0\r\n--b1--\r\n";
+	static const char prefixed[] =
+		"INVITE sip:a@b SIP/2.0\r\nVia: SIP/2.0/UDP 1.2.3.4;branch=z9hG4bKx\r\n"
+		"From: <sip:a@b>;tag=1\r\nTo: <sip:c@d>\r\nCall-ID: x\r\nCSeq: 1 INVITE\r\n"
+		"Content-Type: multipart/mixed;boundary=b1\r\n\r\n"
+		"--b1\r\nContent-Type: application/sdp\r\nContent-Typeo: text/plain\r\n\r\nv=0\r\n--b1--\r\n";
 	struct sip_msg m;
 
 	ok(parse_text(&m, two_types) == SIP_ERR_BAD_MULTIPART,
 	   "MIME part with two Content-Types refused (libosip2 would leak it)");
+	ok(parse_text(&m, prefixed) == SIP_ERR_BAD_MULTIPART,
+	   "a second header merely starting with Content-Type counts too (libosip2 takes it for one)");
 }
 
 static void test_transfer_headers(void)
