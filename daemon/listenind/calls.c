@@ -315,6 +315,21 @@ const struct call *calls_find_id(const struct calls *calls, uint64_t id)
 	return call;
 }
 
+const struct call *calls_lookup(const struct calls *calls, const char *s)
+{
+	const struct call *c = NULL;
+	unsigned long long id;
+	char *end;
+
+	if (*s >= '1' && *s <= '9') {
+		errno = 0;
+		id = strtoull(s, &end, 10);
+		if (!errno && !*end)
+			c = calls_find_id(calls, id);
+	}
+	return c ? c : calls_find(calls, s);
+}
+
 void calls_foreach(const struct calls *calls,
 		   void (*fn)(const struct call *call, void *ctx), void *ctx)
 {

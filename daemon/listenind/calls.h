@@ -155,6 +155,8 @@ void calls_unsubscribe(struct calls *calls, calls_notify_fn fn, const void *ctx)
 
 const struct call *calls_find(const struct calls *calls, const char *call_id);
 const struct call *calls_find_id(const struct calls *calls, uint64_t id);
+/* By the numeric id "lictl calls" shows, or else by SIP Call-ID. */
+const struct call *calls_lookup(const struct calls *calls, const char *s);
 
 /* Visits every call: unanswered by age, then established by last SIP, then ended. */
 void calls_foreach(const struct calls *calls,

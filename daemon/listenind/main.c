@@ -297,22 +297,6 @@ static int req_calls(void *ctx, const struct control_peer *peer,
 	return 0;
 }
 
-/* A call's numeric id from "calls", or its SIP Call-ID. */
-static const struct call *find_call(const struct calls *calls, const char *s)
-{
-	const struct call *c = NULL;
-	char *end;
-	unsigned long long id;
-
-	if (*s >= '1' && *s <= '9') {
-		errno = 0;
-		id = strtoull(s, &end, 10);
-		if (!errno && !*end)
-			c = calls_find_id(calls, id);
-	}
-	return c ? c : calls_find(calls, s);
-}
-
 static struct json_object *req_call(void *ctx, const struct control_peer *peer,
 				    struct json_object *req, char *err, size_t errlen)
 {
@@ -326,7 +310,7 @@ static struct json_object *req_call(void *ctx, const struct control_peer *peer,
 		snprintf(err, errlen, "\"call\" needs an \"id\" string: the call's id from \"calls\"");
 		return NULL;
 	}
-	c = find_call(d->calls, json_object_get_string(id));
+	c = calls_lookup(d->calls, json_object_get_string(id));
 	if (!c) {
 		snprintf(err, errlen, "no call with id \"%.128s\"", json_object_get_string(id));
 		return NULL;

@@ -645,21 +645,6 @@ static uint64_t end_session(struct sessions *s, struct session *se, const char *
 
 /* ---- requests ---- */
 
-static const struct call *find_call(const struct calls *calls, const char *s)
-{
-	const struct call *c = NULL;
-	unsigned long long id;
-	char *end;
-
-	if (*s >= '1' && *s <= '9') {
-		errno = 0;
-		id = strtoull(s, &end, 10);
-		if (!errno && !*end)
-			c = calls_find_id(calls, id);
-	}
-	return c ? c : calls_find(calls, s);
-}
-
 static void audit_denial(struct sessions *s, uid_t uid, const char *user,
 			 const struct session_request *req, const struct call *call,
 			 const char *rule)
@@ -772,7 +757,7 @@ struct json_object *sessions_listen(struct sessions *s, const struct session_cal
 		return NULL;
 	}
 	user_name(who->uid, user, sizeof(user));
-	call = find_call(s->calls, req->call);
+	call = calls_lookup(s->calls, req->call);
 	if (!call) {
 		snprintf(err, errlen, "no call with id \"%.128s\" (see lictl calls)", req->call);
 		return NULL;
