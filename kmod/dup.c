@@ -196,16 +196,13 @@ static bool direct_ok(const struct sk_buff *skb, const struct dst_entry *dst,
 	       !ipv6_addr_is_multicast(&ipv6_hdr(skb)->daddr);
 }
 
+/* copy_packet() left the headroom dst->dev's link-layer header needs. */
 static int send_direct(struct sk_buff *skb, struct dst_entry *dst, int family)
 {
 	struct net_device *dev = dst->dev;
 	struct neighbour *neigh;
 	bool is_v6gw = false;
 
-	if (skb_cow_head(skb, LL_RESERVED_SPACE(dev))) {
-		kfree_skb(skb);
-		return -ENOMEM;
-	}
 	if (family == AF_INET) {
 		ip_send_check(ip_hdr(skb));
 		neigh = ip_neigh_for_gw((struct rtable *)dst, skb, &is_v6gw);
@@ -245,12 +242,13 @@ static struct sk_buff *copy_packet(const struct sk_buff *skb,
 				   const struct dst_entry *dst)
 {
 	unsigned int nhoff = skb_network_offset(skb);
+	unsigned int headroom = LL_RESERVED_SPACE(dst->dev);
 	struct sk_buff *nskb;
 
-	nskb = alloc_skb(LL_RESERVED_SPACE(dst->dev) + pkt->len, GFP_ATOMIC);
+	nskb = alloc_skb(headroom + pkt->len, GFP_ATOMIC);
 	if (!nskb)
 		return NULL;
-	skb_reserve(nskb, LL_RESERVED_SPACE(dst->dev));
+	skb_reserve(nskb, headroom);
 	skb_reset_network_header(nskb);
 	skb_set_transport_header(nskb, pkt->thoff - nhoff);
 	if (skb_copy_bits(skb, nhoff, skb_put(nskb, pkt->len), pkt->len)) {
