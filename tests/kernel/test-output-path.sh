@@ -67,32 +67,26 @@ copy_through() {
 	tap_del "$id"
 }
 
-direct() {
-	expect_eq "output_hooks default" "$(cat $PARAM)" N
-	# No neighbour entry for the supervisors: the first copies resolve it.
-	n_gw ip neigh flush dev gs
-	n_gw ip -6 neigh flush dev gs
-	reset_counters
-	copy_through 4
-	copy_through 6
-	expect_eq "IPv4 copies seen at OUTPUT" "$(hook_count out4)" 0
-	expect_eq "IPv4 copies seen at POSTROUTING" "$(hook_count post4)" 0
-	expect_eq "IPv6 copies seen at OUTPUT" "$(hook_count out6)" 0
-	expect_eq "IPv6 copies seen at POSTROUTING" "$(hook_count post6)" 0
-}
-
-through_hooks() {
-	echo Y >$PARAM
+# copies_seen_by_hooks HOOKS EXPECTED: with output_hooks=HOOKS and no
+# neighbour entry for the supervisors (the first copies resolve it), IPv4
+# and IPv6 copies arrive and each output hook counts EXPECTED of each.
+copies_seen_by_hooks() {
+	local c
+	echo "$1" >$PARAM
 	n_gw ip neigh flush dev gs
 	n_gw ip -6 neigh flush dev gs
 	reset_counters
 	copy_through 4
 	copy_through 6
 	echo N >$PARAM
-	expect_eq "IPv4 copies seen at OUTPUT" "$(hook_count out4)" $N
-	expect_eq "IPv4 copies seen at POSTROUTING" "$(hook_count post4)" $N
-	expect_eq "IPv6 copies seen at OUTPUT" "$(hook_count out6)" $N
-	expect_eq "IPv6 copies seen at POSTROUTING" "$(hook_count post6)" $N
+	for c in out4 post4 out6 post6; do
+		expect_eq "copies seen by counter $c" "$(hook_count $c)" "$2"
+	done
+}
+
+direct() {
+	expect_eq "output_hooks default" "$(cat $PARAM)" N
+	copies_seen_by_hooks N 0
 }
 
 # The originals fit the 1500-byte links (IPv4 ones carry DF from the
@@ -110,7 +104,7 @@ fragmented() {
 }
 
 subtest "copies bypass the output hooks and resolve neighbours" direct
-subtest "output_hooks=Y sends copies through OUTPUT and POSTROUTING" through_hooks
+subtest "output_hooks=Y sends copies through OUTPUT and POSTROUTING" copies_seen_by_hooks Y $N
 subtest "a copy larger than its route's MTU is fragmented" fragmented N
 subtest "the same with output_hooks=Y" fragmented Y
 ktap_finish
