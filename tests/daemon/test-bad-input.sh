@@ -135,6 +135,22 @@ check "control: a client over control_max_clients is refused with a reason" \
 expect_json "control: refusals and oversized requests counted" "$(stat_of 'j["control"]')" \
 	'j["refused"] == 1 and j["oversized"] == 1 and j["errors"] >= 4'
 
+# usage_error MESSAGE ARGS...: lictl ARGS exits 2 and says MESSAGE.
+usage_error() {
+	local want=$1 out rc=0
+	shift
+	out=$("$LICTL" "$@" 2>&1) || rc=$?
+	[ "$rc" -eq 2 ] && grep -qF -- "$want" <<<"$out"
+}
+check "lictl access review --days without a value is a usage error" \
+	usage_error "--days needs a number of days" access review --days
+check "lictl access review --days x names the bad value" \
+	usage_error '--days "x": expected 0 to 36500' access review --days x
+check "lictl access review --inactive-days 36501 is out of range" \
+	usage_error '--inactive-days "36501": expected 0 to 36500' access review --inactive-days 36501
+check "lictl access review rejects an unknown argument" \
+	usage_error '"--bogus": unknown argument' access review --bogus 1
+
 check "listenind still answers after everything" daemon_alive
 check "listenind stops cleanly on SIGTERM (no leak report)" stop_daemon
 no_sanitizer_report "$TMP/listenind.log"
