@@ -183,7 +183,8 @@ END {
 	row("mirred", "(6) tc mirred mirror (ingress)")
 
 	pre = md ? "- " : "  "
-	for (g = 0; g <= 1; g++) {
+	# Without HOSTSNAP the host figures are the guest's: print them once.
+	for (g = hostcpu ? 0 : 1; g <= 1; g++) {
 		em = paired("modcopy", "mod0", g); en = paired("nftdup", "nomod", g)
 		et = paired("mirred", "nomod", g); ek = paired("mod100kcopy", "mod100k", g)
 		e0 = paired("mod0", "nomod", g); e100 = paired("mod100k", "nomod", g)
@@ -196,7 +197,7 @@ END {
 		if (em != "" && en > 0)
 			printf "; module/nft = %.2f%s", em / en, (et > 0) ? sprintf(", module/mirred = %.2f", em / et) : ""
 		printf "\n"
-		if (!g) {
+		if (g == !hostcpu) {
 			hem = em; hen = en
 		}
 	}
