@@ -48,7 +48,8 @@
 # BENCH_TAPS (100000), BENCH_SENDER (blast or pktgen), BENCH_SUP_LINK (dummy
 # or veth), BENCH_CONFIGS (all of
 # the above, separated by spaces or commas), BENCH_PROFILE (configurations
-# to profile with perf after the measurements), BENCH_BIN (tests/build/bench),
+# to profile with perf after the measurements), BENCH_PROFILE_TOP (how many
+# of the top symbols a profile prints, 25; listenin.ko's always), BENCH_BIN (tests/build/bench),
 # LISTENIN_KO.
 set -eu
 
@@ -275,7 +276,7 @@ profile() {
 	# the top symbols, then the share of listenin.ko's code and of the
 	# netfilter hook dispatch (nf_hook_slow) over all samples
 	perf report -q -i "/tmp/perf-$cfg.data" --stdio --no-children --sort dso,sym 2>/dev/null |
-		awk -v cfg="$cfg" '
+		awk -v cfg="$cfg" -v top="${BENCH_PROFILE_TOP:-25}" '
 			# perf attributes module code to [kernel.kallsyms]: take the
 			# module'"'"'s symbol names from /proc/kallsyms
 			FILENAME == "/proc/kallsyms" { if ($4 == "[listenin]") ours[$3] = 1; next }
@@ -283,7 +284,7 @@ profile() {
 			{ p = $1; sub(/%$/, "", p) }
 			$NF in ours { mod += p }
 			$NF == "nf_hook_slow" { hook += p }
-			n++ < 25 { print "PROFILE " cfg " " $0 }
+			n++ < top || $NF in ours { print "PROFILE " cfg " " $0 }
 			END { printf "PROFILE %s share: listenin.ko %.2f%%, nf_hook_slow %.2f%%\n", cfg, mod, hook }' /proc/kallsyms -
 }
 measure=measure
