@@ -37,6 +37,10 @@
 #   nomod        no module loaded
 #   nfhook       an empty nft base chain at prerouting (no rule, no module):
 #                what being on the netfilter path at all costs
+#   nullhook     listenin_nullhook.ko (tests/bench/nullhook) loaded: one
+#                IPv4 prerouting hook at listenin.ko's priority returning
+#                NF_ACCEPT, the floor of any netfilter module (it hooks every
+#                namespace; only bench-gw's routes the traffic through IP)
 #   nftdup       nft ip prerouting rule: dup to 10.0.3.1 (module not loaded)
 #   mirred       tc ingress flower + mirred egress mirror to g2 (no module)
 #   mod0         listenin.ko loaded, no tap
@@ -50,7 +54,7 @@
 # the above, separated by spaces or commas), BENCH_PROFILE (configurations
 # to profile with perf after the measurements), BENCH_PROFILE_TOP (how many
 # of the top symbols a profile prints, 25; listenin.ko's always), BENCH_BIN (tests/build/bench),
-# LISTENIN_KO.
+# LISTENIN_KO, LISTENIN_NULLHOOK_KO (BENCH_BIN/listenin_nullhook.ko).
 set -eu
 
 # With one CPU (vm-run --icount) this script shares CPU 0; it sleeps
@@ -65,9 +69,10 @@ ntaps=${BENCH_TAPS:-100000}
 sender=${BENCH_SENDER:-blast}
 sup_link=${BENCH_SUP_LINK:-dummy}
 case $sup_link in dummy|veth) ;; *) echo "bench: BENCH_SUP_LINK must be dummy or veth, not '$sup_link'" >&2; exit 1 ;; esac
-configs=$(echo "${BENCH_CONFIGS:-sender nomod nfhook nftdup mirred mod0 modcopy mod100k mod100kcopy}" | tr , ' ')
+configs=$(echo "${BENCH_CONFIGS:-sender nomod nfhook nullhook nftdup mirred mod0 modcopy mod100k mod100kcopy}" | tr , ' ')
 bin=${BENCH_BIN:-tests/build/bench}
 ko=${LISTENIN_KO:-kmod/listenin.ko}
+nullko=${LISTENIN_NULLHOOK_KO:-$bin/listenin_nullhook.ko}
 payload=160		# RTP payload: G.711, 20 ms; 214-byte frames
 
 log() { echo "bench: $*" >&2; }
@@ -94,6 +99,7 @@ cleanup() {
 		ip netns del "$ns" 2>/dev/null || true
 	done
 	! module_loaded || rmmod listenin 2>/dev/null || true
+	[ ! -d /sys/module/listenin_nullhook ] || rmmod listenin_nullhook 2>/dev/null || true
 }
 
 sender_pid=
@@ -345,6 +351,11 @@ run_cfg() {
 		EOF
 		$measure "$cfg" "$round"
 		ngw nft delete table ip bench ;;
+	nullhook)
+		[ -f "$nullko" ] || { log "$nullko is missing: skipping nullhook (scripts/bench builds it)"; return 0; }
+		insmod "$nullko"
+		$measure "$cfg" "$round"
+		rmmod listenin_nullhook ;;
 	nftdup)
 		ngw nft -f - <<-EOF
 		table ip bench {
@@ -392,7 +403,7 @@ mem=/tmp/bench-mem
 r=1
 while [ "$r" -le "$rounds" ]; do
 	! module_loaded || rmmod listenin
-	for c in sender nomod nfhook nftdup mirred; do
+	for c in sender nomod nfhook nullhook nftdup mirred; do
 		run_cfg "$c" "$r"
 	done
 	if need_module && [ -f "$ko" ]; then
@@ -422,7 +433,7 @@ profiles=$(echo "${BENCH_PROFILE:-}" | tr , ' ')
 if [ -n "$profiles" ]; then
 	measure=profile configs=$profiles
 	! module_loaded || rmmod listenin
-	for c in sender nomod nfhook nftdup mirred; do
+	for c in sender nomod nfhook nullhook nftdup mirred; do
 		run_cfg "$c" profile
 	done
 	if need_module && [ -f "$ko" ]; then
