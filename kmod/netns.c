@@ -10,7 +10,9 @@
 
 unsigned int listenin_net_id __read_mostly;
 
-#define EXPIRY_PERIOD HZ
+/* Idle taps a scan collects before it leaves RCU to unlink them. */
+#define EXPIRY_BATCH 32
+#define EXPIRY_PERIOD_MAX (8 * HZ)
 
 static void generation_bump(struct listenin_net *ln)
 {
@@ -19,11 +21,34 @@ static void generation_bump(struct listenin_net *ln)
 		ln->generation = 1;
 }
 
+/*
+ * Scanning every tap costs the same whatever their timeouts: scan an eighth
+ * of the shortest timeout apart, so a tap is announced at most that much
+ * late, between one and eight seconds.
+ */
+static unsigned long expiry_period(u32 idle_timeout)
+{
+	return clamp_t(unsigned long, idle_timeout * HZ / 8, HZ,
+		       EXPIRY_PERIOD_MAX);
+}
+
 static void expiry_arm(struct listenin_net *ln)
 {
 	if (!ln->dying && ln->n_taps)
 		queue_delayed_work(system_power_efficient_wq, &ln->expiry,
-				   EXPIRY_PERIOD);
+				   ln->expiry_period);
+}
+
+/* A tap with a shorter timeout than any before it: scan sooner. */
+static void expiry_hurry(struct listenin_net *ln, unsigned long period)
+{
+	if (ln->dying || period >= ln->expiry_period)
+		return;
+	ln->expiry_period = period;
+	if (!delayed_work_pending(&ln->expiry) ||
+	    time_before(jiffies + period, READ_ONCE(ln->expiry.timer.expires)))
+		mod_delayed_work(system_power_efficient_wq, &ln->expiry,
+				 period);
 }
 
 /* Called with ln->lock held; the tap is whole and not yet visible. */
@@ -64,8 +89,12 @@ int listenin_netns_tap_add(struct listenin_net *ln, struct listenin_tap *tap,
 	WRITE_ONCE(ln->n_streams, ln->n_streams + tap->n_streams);
 	WRITE_ONCE(ln->n_outputs, ln->n_outputs + outputs);
 	generation_bump(ln);
-	if (ln->n_taps == 1)
+	if (ln->n_taps == 1) {
+		ln->expiry_period = expiry_period(tap->idle_timeout);
 		expiry_arm(ln);
+	} else {
+		expiry_hurry(ln, expiry_period(tap->idle_timeout));
+	}
 	return 0;
 
 err_hooks:
@@ -100,24 +129,58 @@ void listenin_netns_tap_unlink(struct listenin_net *ln,
 	}
 }
 
+static bool tap_idle(const struct listenin_tap *tap, unsigned long now)
+{
+	unsigned long idle = (unsigned long)tap->idle_timeout * HZ;
+
+	return !time_before(now, listenin_tap_last_active(tap) + idle);
+}
+
+static void expire(struct listenin_net *ln, struct listenin_tap *tap)
+{
+	listenin_netns_tap_unlink(ln, tap);
+	WRITE_ONCE(ln->taps_expired, ln->taps_expired + 1);
+	listenin_netlink_notify(ln->net, tap, LISTENIN_END_CAUSE_IDLE);
+	listenin_tap_free_rcu(tap);
+}
+
+/*
+ * One walk of the tap ids with an xarray cursor (xa_for_each() would start
+ * from the root for every tap). ln->lock keeps other writers out; the walk
+ * itself runs under RCU, so idle taps are unlinked in batches outside it.
+ */
 static void expiry_work(struct work_struct *work)
 {
 	struct listenin_net *ln = container_of(to_delayed_work(work),
 					       struct listenin_net, expiry);
-	struct listenin_tap *tap;
-	unsigned long id, now = jiffies;
+	struct listenin_tap *tap, *idle[EXPIRY_BATCH];
+	u32 shortest = LISTENIN_IDLE_TIMEOUT_MAX;
+	unsigned long now = jiffies;
+	XA_STATE(xas, &ln->taps, 0);
+	unsigned int n, i;
 
 	mutex_lock(&ln->lock);
-	xa_for_each(&ln->taps, id, tap) {
-		unsigned long idle = (unsigned long)tap->idle_timeout * HZ;
-
-		if (time_before(now, listenin_tap_last_active(tap) + idle))
-			continue;
-		listenin_netns_tap_unlink(ln, tap);
-		WRITE_ONCE(ln->taps_expired, ln->taps_expired + 1);
-		listenin_netlink_notify(ln->net, tap, LISTENIN_END_CAUSE_IDLE);
-		listenin_tap_free_rcu(tap);
-	}
+	do {
+		n = 0;
+		rcu_read_lock();
+		xas_for_each(&xas, tap, ULONG_MAX) {
+			if (xas_retry(&xas, tap))
+				continue;
+			if (!tap_idle(tap, now)) {
+				shortest = min(shortest, tap->idle_timeout);
+				continue;
+			}
+			idle[n++] = tap;
+			if (n == ARRAY_SIZE(idle)) {
+				xas_pause(&xas);
+				break;
+			}
+		}
+		rcu_read_unlock();
+		for (i = 0; i < n; i++)
+			expire(ln, idle[i]);
+	} while (n == ARRAY_SIZE(idle));
+	ln->expiry_period = expiry_period(shortest);
 	expiry_arm(ln);
 	mutex_unlock(&ln->lock);
 }

@@ -25,6 +25,8 @@ struct listenin_net {
 	unsigned int generation;
 	struct rhltable table;
 	struct delayed_work expiry;
+	/* Jiffies between expiry scans, from the shortest idle timeout. */
+	unsigned long expiry_period;
 	bool hooks;
 	bool dying;
 	u64 n_taps;
