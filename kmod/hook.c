@@ -284,7 +284,7 @@ static unsigned int listenin_hook(void *priv, struct sk_buff *skb,
 		local_bh_disable();
 	if (unlikely(__this_cpu_read(listenin_dup_busy)))
 		goto out;
-	ln = listenin_net(state->net);
+	ln = priv;
 	listenin_stat_inc(ln->stats, LISTENIN_A_STATS_PACKETS_INSPECTED);
 	if (state->pf == NFPROTO_IPV4)
 		udp = parse4(ln, skb, &pkt);
@@ -307,7 +307,7 @@ out:
 #define PRI4	(NF_IP_PRI_RAW - 1)
 #define PRI6	(NF_IP6_PRI_RAW - 1)
 
-static const struct nf_hook_ops hook_ops[] = {
+static const struct nf_hook_ops hook_template[LISTENIN_HOOKS] = {
 	{
 		.hook = listenin_hook,
 		.pf = NFPROTO_IPV4,
@@ -334,14 +334,24 @@ static const struct nf_hook_ops hook_ops[] = {
 	},
 };
 
-int listenin_hooks_register(struct net *net)
+/*
+ * Each namespace registers its own copy whose priv is its state: the hook
+ * then needs no net_generic() lookup, which takes the RCU read lock again.
+ */
+int listenin_hooks_register(struct listenin_net *ln)
 {
-	return nf_register_net_hooks(net, hook_ops, ARRAY_SIZE(hook_ops));
+	unsigned int i;
+
+	for (i = 0; i < LISTENIN_HOOKS; i++) {
+		ln->hook_ops[i] = hook_template[i];
+		ln->hook_ops[i].priv = ln;
+	}
+	return nf_register_net_hooks(ln->net, ln->hook_ops, LISTENIN_HOOKS);
 }
 
-void listenin_hooks_unregister(struct net *net)
+void listenin_hooks_unregister(struct listenin_net *ln)
 {
-	nf_unregister_net_hooks(net, hook_ops, ARRAY_SIZE(hook_ops));
+	nf_unregister_net_hooks(ln->net, ln->hook_ops, LISTENIN_HOOKS);
 }
 
 #ifdef DEBUG

@@ -71,7 +71,7 @@ int listenin_netns_tap_add(struct listenin_net *ln, struct listenin_tap *tap,
 		return err;
 	}
 	if (!ln->hooks) {
-		err = listenin_hooks_register(ln->net);
+		err = listenin_hooks_register(ln);
 		if (err) {
 			NL_SET_ERR_MSG(extack, "cannot register netfilter hooks");
 			goto err_id;
@@ -99,7 +99,7 @@ int listenin_netns_tap_add(struct listenin_net *ln, struct listenin_tap *tap,
 
 err_hooks:
 	if (!ln->n_taps) {
-		listenin_hooks_unregister(ln->net);
+		listenin_hooks_unregister(ln);
 		ln->hooks = false;
 	}
 err_id:
@@ -124,7 +124,7 @@ void listenin_netns_tap_unlink(struct listenin_net *ln,
 	WRITE_ONCE(ln->n_outputs, ln->n_outputs - listenin_tap_outputs(tap));
 	generation_bump(ln);
 	if (!ln->n_taps && ln->hooks) {
-		listenin_hooks_unregister(ln->net);
+		listenin_hooks_unregister(ln);
 		ln->hooks = false;
 	}
 }
@@ -217,7 +217,7 @@ static void __net_exit listenin_net_exit(struct net *net)
 
 	mutex_lock(&ln->lock);
 	if (ln->hooks) {
-		listenin_hooks_unregister(net);
+		listenin_hooks_unregister(ln);
 		ln->hooks = false;
 	}
 	/* The hooks are gone and nothing else reaches the taps: no events. */

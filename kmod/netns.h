@@ -4,6 +4,7 @@
 
 #include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/netfilter.h>
 #include <linux/rhashtable-types.h>
 #include <linux/workqueue.h>
 #include <linux/xarray.h>
@@ -14,6 +15,9 @@
 #include "tap.h"
 
 struct netlink_ext_ack;
+
+/* IPv4 and IPv6, each at PRE_ROUTING and LOCAL_OUT. */
+#define LISTENIN_HOOKS 4
 
 struct listenin_net {
 	struct net *net;
@@ -28,6 +32,7 @@ struct listenin_net {
 	/* Jiffies between expiry scans, from the shortest idle timeout. */
 	unsigned long expiry_period;
 	bool hooks;
+	struct nf_hook_ops hook_ops[LISTENIN_HOOKS];
 	bool dying;
 	u64 n_taps;
 	u64 n_streams;
