@@ -35,10 +35,13 @@ MODULE_PARM_DESC(output_hooks,
 static struct dst_entry *lookup4(struct net *net,
 				 const struct listenin_output *out)
 {
+	/* ANYSRC: the copies' source need not be an address of this host. */
 	struct flowi4 fl4 = {
 		.daddr = out->daddr.ip,
+		.saddr = out->saddr.ip,
 		.flowi4_proto = IPPROTO_UDP,
 		.flowi4_scope = RT_SCOPE_UNIVERSE,
+		.flowi4_flags = FLOWI_FLAG_ANYSRC,
 	};
 	struct rtable *rt;
 

@@ -6,7 +6,7 @@
 # with output_hooks=Y they are sent through LOCAL_OUT and POST_ROUTING.
 # Either way they arrive byte-identical, the gateway resolves a supervisor's
 # neighbour entry itself, and a copy larger than its route's MTU is
-# fragmented rather than lost.
+# fragmented rather than lost. Source-based policy routing applies to them.
 # listenin: timeout=600
 
 . "$(dirname "$0")/lib.sh"
@@ -20,7 +20,7 @@ require_root
 require_tools
 require_module
 command -v nft >/dev/null || skip_all "nft not installed"
-ktap_plan 4
+ktap_plan 5
 topo_setup_or_bail
 
 # Counts the copies (UDP to port 6000) that cross the gateway's output hooks.
@@ -103,8 +103,41 @@ fragmented() {
 	echo N >$PARAM
 }
 
+# copies_refused FAMILY-SUFFIX: N packets caller -> agent whose copies to
+# sup1 have no route; the originals all arrive, every copy fails.
+copies_refused() {
+	local v=$1 caller agent sup gws id
+	eval "caller=\$caller$v agent=\$agent$v sup=\$sup1$v gws=\$gws$v"
+	id=$(tap_add stream "$(ep $agent 5000)" output "$(ep $sup 6000)" src "$(ep $gws 7000)") || return 1
+	recv_start agent "$ns_agent" --expect $N --ssrc $S1 "$(ep $agent 5000)"
+	send "$ns_caller" -c $N -r $RATE -s $S1 "$(ep $caller 4000)" "$(ep $agent 5000)"
+	recv_check agent
+	expect_eq "IPv$v tap copies" "$(tap_counter "$id" copies)" 0
+	expect_eq "IPv$v tap copy failures" "$(tap_counter "$id" copy_failures)" $N
+	tap_del "$id"
+}
+
+# A rule for the copies' source sends them to a table where the supervisor
+# is unreachable: the route lookup must include the source. Without the
+# rule (the cached route is refreshed when rules change) they arrive again.
+source_routing() {
+	n_gw ip rule add from $gws4 lookup 100 pref 100
+	n_gw ip -6 rule add from $gws6 lookup 100 pref 100
+	n_gw ip route add unreachable $sup14/32 table 100
+	n_gw ip -6 route add unreachable $sup16/128 table 100
+	copies_refused 4
+	copies_refused 6
+	n_gw ip rule del pref 100
+	n_gw ip -6 rule del pref 100
+	copy_through 4
+	copy_through 6
+	n_gw ip route flush table 100
+	n_gw ip -6 route flush table 100
+}
+
 subtest "copies bypass the output hooks and resolve neighbours" direct
 subtest "output_hooks=Y sends copies through OUTPUT and POSTROUTING" copies_seen_by_hooks Y $N
 subtest "a copy larger than its route's MTU is fragmented" fragmented N
 subtest "the same with output_hooks=Y" fragmented Y
+subtest "copies are routed by their source too (ip rule from)" source_routing
 ktap_finish
