@@ -5,10 +5,12 @@
  * message of a datagram in turn), so 100,000 taps cost a few hundred
  * syscalls instead of 100,000 lictl runs. Everything else is lnl's.
  *
- *   taps add COUNT DST_ADDR DST_PORT OUT_ADDR OUT_PORT OUT_SRC_ADDR OUT_SRC_PORT
+ *   taps add COUNT DST_ADDR DST_PORT OUT_ADDR OUT_PORT OUT_SRC_ADDR OUT_SRC_PORT [IDLE_TIMEOUT]
  *       tap i (0 <= i < COUNT) has one IPv4 stream to DST_ADDR + i,
  *       port DST_PORT + 2 * (i % 1000), and one output to OUT_ADDR,
- *       port OUT_PORT + 2 * (i % 1000), from OUT_SRC_ADDR:OUT_SRC_PORT.
+ *       port OUT_PORT + 2 * (i % 1000), from OUT_SRC_ADDR:OUT_SRC_PORT;
+ *       its idle timeout is IDLE_TIMEOUT seconds (the longest there is by
+ *       default).
  *   taps flush      removes every tap of the namespace
  *   taps stats      prints this namespace's counters, "name value" per line
  */
@@ -37,7 +39,7 @@ struct batch {
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: taps add COUNT DST_ADDR DST_PORT OUT_ADDR OUT_PORT OUT_SRC_ADDR OUT_SRC_PORT\n"
+		"usage: taps add COUNT DST_ADDR DST_PORT OUT_ADDR OUT_PORT OUT_SRC_ADDR OUT_SRC_PORT [IDLE_TIMEOUT]\n"
 		"       taps flush\n"
 		"       taps stats\n");
 	exit(2);
@@ -154,7 +156,7 @@ static unsigned int collect(struct lnl *nl, const struct batch *b, unsigned int 
 	return refused;
 }
 
-static int cmd_add(char **argv)
+static int cmd_add(int argc, char **argv)
 {
 	unsigned long count = parse_num(argv[0], "COUNT", 10000000);
 	struct addr dst = parse_addr(argv[1], "DST_ADDR");
@@ -167,7 +169,8 @@ static int cmd_add(char **argv)
 	};
 	struct lnl_stream stream = { .dst = dst, .outputs = &out, .n_outputs = 1 };
 	struct lnl_tap tap = {
-		.idle_timeout = LISTENIN_IDLE_TIMEOUT_MAX,
+		.idle_timeout = argc > 7 ? parse_num(argv[7], "IDLE_TIMEOUT", LISTENIN_IDLE_TIMEOUT_MAX)
+					 : LISTENIN_IDLE_TIMEOUT_MAX,
 		.streams = &stream,
 		.n_streams = 1,
 	};
@@ -257,8 +260,8 @@ static int cmd_stats(void)
 
 int main(int argc, char **argv)
 {
-	if (argc == 9 && !strcmp(argv[1], "add"))
-		return cmd_add(argv + 2);
+	if ((argc == 9 || argc == 10) && !strcmp(argv[1], "add"))
+		return cmd_add(argc - 2, argv + 2);
 	if (argc == 2 && !strcmp(argv[1], "flush"))
 		return cmd_flush();
 	if (argc == 2 && !strcmp(argv[1], "stats"))

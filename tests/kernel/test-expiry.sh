@@ -5,7 +5,8 @@
 # TAP_EXPIRED (lictl monitor shows it) carrying its id, cookie, cause and
 # final counters; media keeps a tap alive past its timeout; a tap that never
 # saw a packet expires counting from its creation, and soon even when a tap
-# with a long timeout spaces the scans far apart; other taps stay.
+# with a long timeout spaces the scans far apart; more idle taps than one
+# batch of the scan all expire; other taps stay.
 # listenin: timeout=400
 
 . "$(dirname "$0")/lib.sh"
@@ -16,7 +17,9 @@ RATE=50
 require_root
 require_tools
 require_module
-ktap_plan 2
+TAPS=$PWD/tests/build/bench/taps
+[ -x "$TAPS" ] || skip_all "$TAPS is missing: build with make -C tests/bench"
+ktap_plan 3
 topo_setup_or_bail
 
 monitor_start() {
@@ -97,6 +100,30 @@ expires_without_media() {
 	expect_eq "final packets" "$(event "$id" .counters.packets)" 0
 }
 
+# More taps go idle at once than one scan unlinks per batch (32): all of them
+# expire, each announced once, and the tap with a long timeout stays.
+expires_in_batches() {
+	local n=80 exp0 left
+	exp0=$(sys_stat taps_expired)
+	monitor_start
+	# all created within milliseconds, so one scan finds them idle together
+	n_gw "$TAPS" add $n 172.16.0.1 20000 $sup14 6000 $gws4 7000 2 >/dev/null ||
+		fail "taps add $n failed"
+	expect_eq "taps installed" "$(tap_count)" $((n + 1))
+	for _ in $(seq 40); do
+		left=$(tap_count)
+		[ "$left" = 1 ] && break
+		sleep 0.25
+	done
+	expect_eq "taps left" "$left" 1
+	sleep 0.5
+	bg_stop monitor || true
+	expect_eq "taps_expired" $(($(sys_stat taps_expired) - exp0)) $n
+	expect_eq "expiry events" "$(jq -r 'select(.event == "expired") | .id' "$tmp/monitor.out" | sort -u | wc -l)" $n
+	expect_eq "events in all" "$(wc -l <"$tmp/monitor.out")" $n
+}
+
 subtest "an idle tap expires with TAP_EXPIRED, media keeps it alive" expires_after_media_stops
 subtest "a tap that never saw media expires" expires_without_media
+subtest "80 taps idle at once all expire, in batches" expires_in_batches
 ktap_finish
