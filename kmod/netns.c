@@ -28,7 +28,7 @@ static void generation_bump(struct listenin_net *ln)
  */
 static unsigned long expiry_period(u32 idle_timeout)
 {
-	return clamp_t(unsigned long, idle_timeout * HZ / 8, HZ,
+	return clamp_t(unsigned long, (unsigned long)idle_timeout * HZ / 8, HZ,
 		       EXPIRY_PERIOD_MAX);
 }
 
@@ -39,12 +39,19 @@ static void expiry_arm(struct listenin_net *ln)
 				   ln->expiry_period);
 }
 
-/* A tap with a shorter timeout than any before it: scan sooner. */
-static void expiry_hurry(struct listenin_net *ln, unsigned long period)
+/*
+ * A new tap needs a scan within its period: bring the next one forward if
+ * it is due later (or not queued at all). A scan queued before the last
+ * tap went away may still be pending; it is kept when it comes sooner.
+ */
+static void expiry_schedule(struct listenin_net *ln, u32 idle_timeout)
 {
-	if (ln->dying || period >= ln->expiry_period)
+	unsigned long period = expiry_period(idle_timeout);
+
+	if (ln->n_taps == 1 || period < ln->expiry_period)
+		ln->expiry_period = period;
+	if (ln->dying)
 		return;
-	ln->expiry_period = period;
 	if (!delayed_work_pending(&ln->expiry) ||
 	    time_before(jiffies + period, READ_ONCE(ln->expiry.timer.expires)))
 		mod_delayed_work(system_power_efficient_wq, &ln->expiry,
@@ -89,12 +96,7 @@ int listenin_netns_tap_add(struct listenin_net *ln, struct listenin_tap *tap,
 	WRITE_ONCE(ln->n_streams, ln->n_streams + tap->n_streams);
 	WRITE_ONCE(ln->n_outputs, ln->n_outputs + outputs);
 	generation_bump(ln);
-	if (ln->n_taps == 1) {
-		ln->expiry_period = expiry_period(tap->idle_timeout);
-		expiry_arm(ln);
-	} else {
-		expiry_hurry(ln, expiry_period(tap->idle_timeout));
-	}
+	expiry_schedule(ln, tap->idle_timeout);
 	return 0;
 
 err_hooks:

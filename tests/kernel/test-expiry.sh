@@ -85,9 +85,11 @@ expires_without_media() {
 	local id start secs
 	monitor_start
 	start=$(date +%s)
-	# The 60 s tap left from the first case spaces scans 7.5 s apart, the
-	# last one just before this case began: only a scan brought forward by
-	# the 1 s tap finds it idle within 4 s.
+	# The namespace's first tap, with an hour's timeout, queues the first
+	# scan 8 s later: only a scan brought forward by the 1 s tap finds it
+	# idle within 4 s.
+	tap_add --idle-timeout 3600 stream "$agent4:5002" output "$sup14:6002" \
+		src "$gws4:7002" >/dev/null
 	id=$(tap_add --cookie 0xe3 --idle-timeout 1 stream "$(ep $agent6 5000)" \
 		output "$(ep $sup16 6000)" src "$(ep $gws6 7000)")
 	wait_gone "$id" 4
@@ -103,18 +105,22 @@ expires_without_media() {
 # More taps go idle at once than one scan unlinks per batch (32): all of them
 # expire, each announced once, and the tap with a long timeout stays.
 expires_in_batches() {
-	local n=80 exp0 left
+	local n=80 exp0 left out
 	exp0=$(sys_stat taps_expired)
+	tap_add --idle-timeout 3600 stream "$agent4:5002" output "$sup14:6002" \
+		src "$gws4:7002" >/dev/null
 	monitor_start
 	# all created within milliseconds, so one scan finds them idle together
-	n_gw "$TAPS" add $n 172.16.0.1 20000 $sup14 6000 $gws4 7000 2 >/dev/null ||
-		fail "taps add $n failed"
-	expect_eq "taps installed" "$(tap_count)" $((n + 1))
+	out=$(n_gw "$TAPS" add $n 172.16.0.1 20000 $sup14 6000 $gws4 7000 2 2>&1) ||
+		fail "taps add $n: $out"
+	diag "$out"
+	expect_eq "taps added" "$(sed -n 's/^added \([0-9]*\) taps, 0 refused.*/\1/p' <<<"$out")" $n
 	for _ in $(seq 40); do
 		left=$(tap_count)
 		[ "$left" = 1 ] && break
 		sleep 0.25
 	done
+	[ "$left" = 1 ] || diag "taps left: $(n_gw "$LICTL" -j tap show | tr '\n' ' ' | cut -c1-2000)"
 	expect_eq "taps left" "$left" 1
 	sleep 0.5
 	bg_stop monitor || true
@@ -123,7 +129,8 @@ expires_in_batches() {
 	expect_eq "events in all" "$(wc -l <"$tmp/monitor.out")" $n
 }
 
-subtest "an idle tap expires with TAP_EXPIRED, media keeps it alive" expires_after_media_stops
+# First: no scan is queued yet in the new namespace.
 subtest "a tap that never saw media expires" expires_without_media
+subtest "an idle tap expires with TAP_EXPIRED, media keeps it alive" expires_after_media_stops
 subtest "80 taps idle at once all expire, in batches" expires_in_batches
 ktap_finish
