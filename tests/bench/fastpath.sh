@@ -69,7 +69,10 @@ ntaps=${BENCH_TAPS:-100000}
 sender=${BENCH_SENDER:-blast}
 sup_link=${BENCH_SUP_LINK:-dummy}
 case $sup_link in dummy|veth) ;; *) echo "bench: BENCH_SUP_LINK must be dummy or veth, not '$sup_link'" >&2; exit 1 ;; esac
-configs=$(echo "${BENCH_CONFIGS:-sender nomod nfhook nullhook nftdup mirred mod0 modcopy mod100k mod100kcopy}" | tr , ' ')
+# Measured before listenin.ko is loaded, then with it, in this order.
+without_module="sender nomod nfhook nullhook nftdup mirred"
+with_module="mod0 modcopy mod100k mod100kcopy"
+configs=$(echo "${BENCH_CONFIGS:-$without_module $with_module}" | tr , ' ')
 bin=${BENCH_BIN:-tests/build/bench}
 ko=${LISTENIN_KO:-kmod/listenin.ko}
 nullko=${LISTENIN_NULLHOOK_KO:-$bin/listenin_nullhook.ko}
@@ -386,7 +389,7 @@ run_cfg() {
 }
 
 need_module() {
-	for c in mod0 modcopy mod100k mod100kcopy; do
+	for c in $with_module; do
 		has "$c" && return 0
 	done
 	return 1
@@ -403,7 +406,7 @@ mem=/tmp/bench-mem
 r=1
 while [ "$r" -le "$rounds" ]; do
 	! module_loaded || rmmod listenin
-	for c in sender nomod nfhook nullhook nftdup mirred; do
+	for c in $without_module; do
 		run_cfg "$c" "$r"
 	done
 	if need_module && [ -f "$ko" ]; then
@@ -433,7 +436,7 @@ profiles=$(echo "${BENCH_PROFILE:-}" | tr , ' ')
 if [ -n "$profiles" ]; then
 	measure=profile configs=$profiles
 	! module_loaded || rmmod listenin
-	for c in sender nomod nfhook nullhook nftdup mirred; do
+	for c in $without_module; do
 		run_cfg "$c" profile
 	done
 	if need_module && [ -f "$ko" ]; then
