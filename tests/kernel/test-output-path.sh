@@ -52,18 +52,23 @@ reset_counters() {
 }
 
 # copy_through FAMILY-SUFFIX [RTPSEND-ARGS...]: N packets caller -> agent,
-# one output to sup1; every copy must arrive, none may fail.
+# one output to sup1; every copy must arrive, none may fail. With
+# COPIES=fail, the copies have no route: the originals still all arrive and
+# every copy fails.
 copy_through() {
-	local v=$1 caller agent sup gws id
+	local v=$1 caller agent sup gws id copies=$N failures=0 receivers="agent sup1"
 	shift
 	eval "caller=\$caller$v agent=\$agent$v sup=\$sup1$v gws=\$gws$v"
+	[ "${COPIES:-}" != fail ] || copies=0 failures=$N receivers=agent
 	id=$(tap_add stream "$(ep $agent 5000)" output "$(ep $sup 6000)" src "$(ep $gws 7000)") || return 1
 	recv_start agent "$ns_agent" --expect $N --ssrc $S1 "$(ep $agent 5000)"
-	recv_start sup1 "$ns_sup1" --expect $N --ssrc $S1 --from "$(ep $gws 7000)" "$(ep $sup 6000)"
+	[ "$receivers" = agent ] ||
+		recv_start sup1 "$ns_sup1" --expect $N --ssrc $S1 --from "$(ep $gws 7000)" "$(ep $sup 6000)"
 	send "$ns_caller" -c $N -r $RATE -s $S1 "$@" "$(ep $caller 4000)" "$(ep $agent 5000)"
-	recv_check agent sup1
-	expect_eq "IPv$v tap copies" "$(tap_counter "$id" copies)" $N
-	expect_eq "IPv$v tap copy failures" "$(tap_counter "$id" copy_failures)" 0
+	# shellcheck disable=SC2086
+	recv_check $receivers
+	expect_eq "IPv$v tap copies" "$(tap_counter "$id" copies)" $copies
+	expect_eq "IPv$v tap copy failures" "$(tap_counter "$id" copy_failures)" $failures
 	tap_del "$id"
 }
 
@@ -103,20 +108,6 @@ fragmented() {
 	echo N >$PARAM
 }
 
-# copies_refused FAMILY-SUFFIX: N packets caller -> agent whose copies to
-# sup1 have no route; the originals all arrive, every copy fails.
-copies_refused() {
-	local v=$1 caller agent sup gws id
-	eval "caller=\$caller$v agent=\$agent$v sup=\$sup1$v gws=\$gws$v"
-	id=$(tap_add stream "$(ep $agent 5000)" output "$(ep $sup 6000)" src "$(ep $gws 7000)") || return 1
-	recv_start agent "$ns_agent" --expect $N --ssrc $S1 "$(ep $agent 5000)"
-	send "$ns_caller" -c $N -r $RATE -s $S1 "$(ep $caller 4000)" "$(ep $agent 5000)"
-	recv_check agent
-	expect_eq "IPv$v tap copies" "$(tap_counter "$id" copies)" 0
-	expect_eq "IPv$v tap copy failures" "$(tap_counter "$id" copy_failures)" $N
-	tap_del "$id"
-}
-
 # A rule for the copies' source sends them to a table where the supervisor
 # is unreachable: the route lookup must include the source. Without the
 # rule (the cached route is refreshed when rules change) they arrive again.
@@ -125,8 +116,8 @@ source_routing() {
 	n_gw ip -6 rule add from $gws6 lookup 100 pref 100
 	n_gw ip route add unreachable $sup14/32 table 100
 	n_gw ip -6 route add unreachable $sup16/128 table 100
-	copies_refused 4
-	copies_refused 6
+	COPIES=fail copy_through 4
+	COPIES=fail copy_through 6
 	n_gw ip rule del pref 100
 	n_gw ip -6 rule del pref 100
 	copy_through 4
